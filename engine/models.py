@@ -1,0 +1,261 @@
+"""Database tables (SQLAlchemy 2.0 typed ORM). The schema itself is created by Alembic migrations.
+
+Query-facing facts (who may do a task, when it is due) live in columns; the SpiffWorkflow state is an
+opaque JSON document on ``Instance.state`` that only ``engine.store`` reads and writes.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
+class TaskState(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class CandidateKind(StrEnum):
+    USER = "user"
+    GROUP = "group"
+
+
+user_groups = sa.Table(
+    "user_groups",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_id", sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(sa.String(128))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    groups: Mapped[list[Group]] = relationship(secondary=user_groups, back_populates="members")
+
+    def __repr__(self) -> str:
+        return f"<User {self.name}>"
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    members: Mapped[list[User]] = relationship(secondary=user_groups, back_populates="groups")
+
+    def __repr__(self) -> str:
+        return f"<Group {self.name}>"
+
+
+class Definition(Base):
+    """One immutable version of a deployed process; instances stay on the version they started with."""
+
+    __tablename__ = "definitions"
+    __table_args__ = (sa.UniqueConstraint("process_key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(sa.String(128), index=True)
+    version: Mapped[int]
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    bpmn_xml: Mapped[str] = mapped_column(sa.Text)
+    spec_json: Mapped[str] = mapped_column(sa.Text)
+    properties: Mapped[dict[str, Any]]
+    allow_scripts: Mapped[bool] = mapped_column(default=False)
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str | None] = mapped_column(sa.String(64))
+
+    def __repr__(self) -> str:
+        return f"<Definition {self.process_key} v{self.version}>"
+
+
+class LaneGroup(Base):
+    """An administrator's mapping of a lane to a group, per process key (overrides "group named like the lane")."""
+
+    __tablename__ = "lane_groups"
+
+    process_key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    lane: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    group_name: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Instance(Base):
+    """One running or finished case; ``state`` is the SpiffWorkflow state without the spec."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(sa.ForeignKey("definitions.id"), index=True)
+    process_key: Mapped[str] = mapped_column(sa.String(128), index=True)
+    status: Mapped[InstanceStatus] = mapped_column(sa.String(16), index=True)
+    state: Mapped[str] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1)
+    started_by: Mapped[str | None] = mapped_column(sa.String(64))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+    definition: Mapped[Definition] = relationship(lazy="joined", innerjoin=True)
+
+    # A save whose version no longer matches the row raises StaleDataError -> ConcurrentUpdate.
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Instance {self.id} {self.process_key} {self.status}>"
+
+
+class HumanTask(Base):
+    """A user task waiting for (or done by) a person: what inboxes query."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (sa.Index("ix_human_tasks_state_assignee", "state", "assignee"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # SpiffWorkflow task UUID
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    lane: Mapped[str | None] = mapped_column(sa.String(255))
+    state: Mapped[TaskState] = mapped_column(sa.String(16))
+    assignee: Mapped[str | None] = mapped_column(sa.String(64))
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    priority: Mapped[int | None]
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(sa.String(64))
+
+    candidates: Mapped[list[TaskCandidate]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", back_populates="task"
+    )
+    instance: Mapped[Instance] = relationship()
+
+    def candidate_names(self, kind: CandidateKind) -> list[str]:
+        return sorted(c.name for c in self.candidates if c.kind == kind)
+
+    def __repr__(self) -> str:
+        return f"<HumanTask {self.bpmn_id} {self.state} {self.assignee}>"
+
+
+class TaskCandidate(Base):
+    """A user or group that may claim a task."""
+
+    __tablename__ = "task_candidates"
+    __table_args__ = (sa.Index("ix_task_candidates_kind_name", "kind", "name"),)
+
+    task_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[CandidateKind] = mapped_column(sa.String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+
+    task: Mapped[HumanTask] = relationship(back_populates="candidates")
+
+
+class Case(Base):
+    """The case record of an instance: its number and the facts people search by."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("instances.id", ondelete="CASCADE"), unique=True)
+    process_key: Mapped[str] = mapped_column(sa.String(128), index=True)
+    title: Mapped[str | None] = mapped_column(sa.String(255))
+    category: Mapped[str | None] = mapped_column(sa.String(128))
+    channel: Mapped[str | None] = mapped_column(sa.String(64))
+    status: Mapped[InstanceStatus] = mapped_column(sa.String(16))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class CaseSequence(Base):
+    """The last case number handed out per prefix and year."""
+
+    __tablename__ = "case_sequences"
+
+    prefix: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int]
+
+
+class AuditEvent(Base):
+    """An append-only, hash-chained record of everything that happened; never updated."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    actor: Mapped[str | None] = mapped_column(sa.String(64))
+    instance_id: Mapped[int | None] = mapped_column(index=True)
+    payload: Mapped[str] = mapped_column(sa.Text)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditHead(Base):
+    """The chain's last sequence number and hash; lets verification notice deleted trailing events."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class CalendarEntryKind(StrEnum):
+    CLOSURE = "closure"  # a day the school is closed although it would be a working day
+    WORKDAY = "workday"  # a day the school works although it would be a day off
+
+
+class CalendarEntry(Base):
+    """A day an administrator entered: a closure or an extra working day, overriding the national calendar."""
+
+    __tablename__ = "calendar_entries"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    kind: Mapped[CalendarEntryKind] = mapped_column(sa.String(16))
+    reason: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime]
