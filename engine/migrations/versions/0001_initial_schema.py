@@ -29,12 +29,14 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_instance_id'), ['instance_id'], unique=False)
 
-    op.create_table('audit_head',
+    audit_head = op.create_table('audit_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    # The chain's head exists from the start, so concurrent first appends lock the same row.
+    op.bulk_insert(audit_head, [{'id': 1, 'seq': 0, 'hash': '0' * 64}])
     op.create_table('case_sequences',
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),

@@ -1,0 +1,292 @@
+"""The ``schoolflow`` command line: set up a database, deploy procedures, run cases, inspect them.
+
+Each command runs in one transaction and prints one clear line on error (exit code 1). Every listing
+takes ``--json``; the shapes are documented in the README.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import audit, definitions, queries, runtime, users
+from engine.assignment import set_lane_group
+from engine.clock import Clock, SystemClock
+from engine.db import database_url, make_engine, make_sessionmaker, upgrade
+from engine.errors import DefinitionError, EngineError, InvalidInput
+
+from .calendar_cmd import calendar
+
+
+@dataclass
+class CliContext:
+    url: str
+    clock: Clock
+    _sessionmaker: sessionmaker[Session] | None = None
+
+    @property
+    def sessionmaker(self) -> sessionmaker[Session]:
+        if self._sessionmaker is None:
+            self._sessionmaker = make_sessionmaker(make_engine(self.url))
+        return self._sessionmaker
+
+
+class EngineErrors(click.Group):
+    """Turns engine errors into one line on stderr and exit code 1, for every subcommand."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DefinitionError as exc:
+            click.echo(f"refused: {len(exc.problems)} problem(s)", err=True)
+            for p in exc.problems:
+                click.echo(f"  {p}", err=True)
+            sys.exit(1)
+        except InvalidInput as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except EngineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=EngineErrors)
+@click.option("--db", "db_url", help="Database URL (default: $DATABASE_URL, else ./schoolflow.sqlite).")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None) -> None:
+    """schoolflow: run school procedures as BPMN workflows."""
+    ctx.obj = CliContext(database_url(db_url), SystemClock())
+
+
+def _data(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"--data is not valid JSON: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise click.ClickException("--data must be a JSON object such as '{\"approved\": true}'")
+    return value
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@cli.command("init-db")
+@click.pass_obj
+def init_db(obj: CliContext) -> None:
+    """Create or upgrade the database schema."""
+    upgrade(make_engine(obj.url))
+    click.echo(f"database ready: {obj.url}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--allow-scripts", is_flag=True, help="Allow script tasks in these files (restricted).")
+@click.option("--as", "actor", help="Who deploys (recorded in the audit log).")
+@click.pass_obj
+def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: str | None) -> None:
+    """Deploy procedure files (or every .bpmn below a directory); all or nothing."""
+    with obj.sessionmaker.begin() as session:
+        results = definitions.deploy_path(session, list(paths), clock=obj.clock, actor=actor,
+                                          allow_scripts=allow_scripts)
+    for r in results:
+        state = "deployed" if r.created else "unchanged"
+        click.echo(f"{state}: {r.process_key} v{r.version} ({r.file_name})")
+
+
+@cli.command("definitions")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_definitions(obj: CliContext, as_json: bool) -> None:
+    """List deployed procedures with their latest version."""
+    with obj.sessionmaker() as session:
+        rows = [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n,
+                 "file": d.file_name, "deployed_at": queries.local_time(d.deployed_at),
+                 "allow_scripts": d.allow_scripts}
+                for d, n in definitions.list_definitions(session)]
+    if as_json:
+        return _print_json(rows)
+    for r in rows:
+        click.echo(f"{r['key']:<28} v{r['version']:<3} {r['name'] or ''}  ({r['file']})")
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Manage users and their groups."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--groups", default="", help="Comma-separated group names.")
+@click.option("--display-name")
+@click.option("--admin", is_flag=True, help="Make the user an administrator.")
+@click.pass_obj
+def users_add(obj: CliContext, name: str, groups: str, display_name: str | None, admin: bool) -> None:
+    """Add a user (or add groups to an existing one)."""
+    names = [g.strip() for g in groups.split(",") if g.strip()]
+    with obj.sessionmaker.begin() as session:
+        user = users.add_user(session, name, clock=obj.clock, groups=names, display_name=display_name,
+                              is_admin=admin)
+        click.echo(f"user {user.name}: groups {', '.join(users.group_names(user)) or '-'}"
+                   + (" (administrator)" if user.is_admin else ""))
+
+
+@users_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def users_list(obj: CliContext, as_json: bool) -> None:
+    """List users and their groups."""
+    with obj.sessionmaker() as session:
+        rows = [{"name": u.name, "display_name": u.display_name, "groups": users.group_names(u),
+                 "admin": u.is_admin} for u in users.list_users(session)]
+    if as_json:
+        return _print_json(rows)
+    for r in rows:
+        click.echo(f"{r['name']:<20} {', '.join(r['groups'])}{' (administrator)' if r['admin'] else ''}")
+
+
+@cli.group("lanes")
+def lanes_group() -> None:
+    """Map a procedure's lanes to groups."""
+
+
+@lanes_group.command("set")
+@click.argument("process_key")
+@click.argument("lane")
+@click.argument("group")
+@click.pass_obj
+def lanes_set(obj: CliContext, process_key: str, lane: str, group: str) -> None:
+    """Tasks in LANE of PROCESS_KEY go to GROUP (for tasks created from now on)."""
+    with obj.sessionmaker.begin() as session:
+        definitions.latest_definition(session, process_key)
+        set_lane_group(session, process_key, lane, group)
+    click.echo(f"{process_key}: lane '{lane}' -> group '{group}'")
+
+
+@cli.command()
+@click.argument("process_key")
+@click.option("--as", "user", required=True, help="Who starts the case.")
+@click.option("--data", help="Start data as a JSON object.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def start(obj: CliContext, process_key: str, user: str, data: str | None, as_json: bool) -> None:
+    """Start a case of PROCESS_KEY; prints the instance id and case number."""
+    with obj.sessionmaker.begin() as session:
+        instance = runtime.start_process(session, process_key, user=user, clock=obj.clock, data=_data(data))
+        case = runtime.operations.find_case(session, instance.id)
+        out = {"id": instance.id, "case_number": case.number if case else None, "status": str(instance.status)}
+    if as_json:
+        return _print_json(out)
+    click.echo(f"started instance {out['id']} case {out['case_number']} ({out['status']})")
+
+
+@cli.command()
+@click.option("--as", "user", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def tasks(obj: CliContext, user: str, as_json: bool) -> None:
+    """List the tasks waiting for a user: assigned to them, or unclaimed for their groups."""
+    with obj.sessionmaker() as session:
+        now = obj.clock.now()
+        rows = [queries.task_json(session, t, now) for t in queries.task_list(session, user)]
+    if as_json:
+        return _print_json(rows)
+    if not rows:
+        click.echo(f"no tasks for {user}")
+    for r in rows:
+        due = f" due {r['due_at'][:16]}" + (" OVERDUE" if r["overdue"] else "") if r["due_at"] else ""
+        who = f"claimed by {r['assignee']}" if r["assignee"] else f"for {', '.join(r['candidate_groups']) or '-'}"
+        click.echo(f"{r['id']}  {r['case_number']}  {r['name']}  [{who}]{due}")
+
+
+def _task_command(name: str, action: str) -> None:
+    @cli.command(name, help=f"{action.capitalize()} a task.")
+    @click.argument("task_id")
+    @click.option("--as", "user", required=True)
+    @click.pass_obj
+    def command(obj: CliContext, task_id: str, user: str) -> None:
+        op = {"claim": runtime.claim_task, "unclaim": runtime.unclaim_task}[name]
+        with obj.sessionmaker.begin() as session:
+            row = op(session, task_id, user=user, clock=obj.clock)
+            click.echo(f"{name}ed: {row.name or row.bpmn_id} (assignee: {row.assignee or '-'})")
+
+
+_task_command("claim", "claim")
+_task_command("unclaim", "release")
+
+
+@cli.command()
+@click.argument("task_id")
+@click.option("--as", "user", required=True, help="An administrator.")
+@click.option("--to", "to", required=True, help="The new assignee.")
+@click.pass_obj
+def reassign(obj: CliContext, task_id: str, user: str, to: str) -> None:
+    """Hand a task to another person (administrators only)."""
+    with obj.sessionmaker.begin() as session:
+        row = runtime.reassign_task(session, task_id, user=user, to=to, clock=obj.clock)
+        click.echo(f"reassigned: {row.name or row.bpmn_id} -> {row.assignee}")
+
+
+@cli.command()
+@click.argument("task_id")
+@click.option("--as", "user", required=True)
+@click.option("--data", help="The form's answers as a JSON object.")
+@click.pass_obj
+def complete(obj: CliContext, task_id: str, user: str, data: str | None) -> None:
+    """Complete a task with its form data."""
+    with obj.sessionmaker.begin() as session:
+        row = runtime.complete_task(session, task_id, user=user, clock=obj.clock, data=_data(data))
+        status = row.instance.status
+        click.echo(f"completed: {row.name or row.bpmn_id} by {user}; case is {status}")
+
+
+@cli.command()
+@click.argument("instance_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show(obj: CliContext, instance_id: int, as_json: bool) -> None:
+    """Show a case: status, version, open tasks and history."""
+    with obj.sessionmaker() as session:
+        view = queries.instance_view(session, instance_id)
+    if as_json:
+        return _print_json(view)
+    click.echo(f"instance {view['id']}  case {view['case_number']}  {view['process_key']} "
+               f"v{view['version']}  {view['status']}")
+    if view["error"]:
+        click.echo(f"error: {view['error']}")
+    for t in view["open_tasks"]:
+        click.echo(f"  waiting: {t['name']} ({t['assignee'] or ', '.join(t['candidate_groups'])})")
+    for h in view["history"]:
+        click.echo(f"  {h['at'][:19]}  {h['kind']:<20} {h['actor'] or ''}")
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """Check the audit log."""
+
+
+@audit_group.command("verify")
+@click.pass_obj
+def audit_verify(obj: CliContext) -> None:
+    """Check the hash chain; report the first altered or deleted event (exit 1 if any)."""
+    with obj.sessionmaker() as session:
+        report = audit.verify_chain(session)
+    if report.ok:
+        click.echo(f"audit log intact: {report.checked} events")
+        return
+    click.echo(f"audit log damaged: {report.reason} (after {report.checked} good events)", err=True)
+    sys.exit(1)
+
+
+cli.add_command(calendar)
+
+
+def main() -> None:
+    cli()

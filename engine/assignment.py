@@ -1,0 +1,105 @@
+"""Who may do a task: its assignee and candidate users and groups, and the checks on claim and complete.
+
+Precedence: ``camunda:assignee`` / ``candidateUsers`` / ``candidateGroups`` (literals or expressions);
+otherwise the task's lane, mapped to a group (the group named like the lane unless an administrator
+mapped it elsewhere); otherwise the person who started the case.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .errors import NotAllowed, ScriptError
+from .models import CandidateKind, HumanTask, LaneGroup, User
+from .scripting import Evaluator, is_expression
+
+
+@dataclass
+class Assignment:
+    assignee: str | None = None
+    users: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+
+def _names(value: str | None, evaluator: Evaluator, data: Mapping[str, Any]) -> list[str]:
+    if value is None:
+        return []
+    result: Any = evaluator.evaluate(value, data) if is_expression(value) else value
+    if result is None:
+        return []
+    if isinstance(result, str):
+        return [n.strip() for n in result.split(",") if n.strip()]
+    if isinstance(result, (list, tuple)) and all(isinstance(n, str) for n in result):
+        return [n.strip() for n in result if n.strip()]
+    raise ScriptError(f"'{value}' must give a name or a list of names, not {result!r}")
+
+
+def assign(extensions: Mapping[str, Any], lane: str | None, data: Mapping[str, Any], evaluator: Evaluator,
+           lane_groups: Mapping[str, str], initiator: str | None) -> Assignment:
+    """Work out who may do a task that just became ready."""
+    assignee = _names(extensions.get("camunda:assignee"), evaluator, data)
+    a = Assignment(
+        assignee=assignee[0] if assignee else None,
+        users=_names(extensions.get("camunda:candidateUsers"), evaluator, data),
+        groups=_names(extensions.get("camunda:candidateGroups"), evaluator, data),
+    )
+    if not (a.assignee or a.users or a.groups):
+        if lane:
+            a.groups = [lane_groups.get(lane, lane)]
+        elif initiator:
+            a.users = [initiator]
+    if a.assignee and a.assignee not in a.users:
+        a.users.append(a.assignee)  # so that after unclaiming they can still take it back
+    return a
+
+
+def lane_groups(session: Session, process_key: str) -> dict[str, str]:
+    rows = session.scalars(sa.select(LaneGroup).where(LaneGroup.process_key == process_key))
+    return {r.lane: r.group_name for r in rows}
+
+
+def set_lane_group(session: Session, process_key: str, lane: str, group: str) -> None:
+    """Map a lane of a procedure to a group for tasks created from now on."""
+    row = session.get(LaneGroup, (process_key, lane))
+    if row is None:
+        session.add(LaneGroup(process_key=process_key, lane=lane, group_name=group))
+    else:
+        row.group_name = group
+    session.flush()
+
+
+def is_candidate(user: User, task: HumanTask) -> bool:
+    groups = {g.name for g in user.groups}
+    return any(
+        (c.kind == CandidateKind.USER and c.name == user.name) or (c.kind == CandidateKind.GROUP and c.name in groups)
+        for c in task.candidates
+    )
+
+
+def may_see(user: User, task: HumanTask) -> bool:
+    return task.assignee == user.name or (task.assignee is None and is_candidate(user, task))
+
+
+def check_may_complete(user: User, task: HumanTask) -> None:
+    """The assignee may complete a task; a candidate may complete an unclaimed one (claiming it).
+
+    :raises NotAllowed: anyone else.
+    """
+    if task.assignee == user.name:
+        return
+    if task.assignee is not None:
+        raise NotAllowed(f"task '{task.name or task.bpmn_id}' is claimed by {task.assignee}")
+    if not is_candidate(user, task):
+        raise NotAllowed(f"{user.name} may not work on task '{task.name or task.bpmn_id}'")
+
+
+def check_may_claim(user: User, task: HumanTask) -> None:
+    """:raises NotAllowed: the task is claimed by someone else, or the user is not a candidate."""
+    if task.assignee is not None and task.assignee != user.name:
+        raise NotAllowed(f"task '{task.name or task.bpmn_id}' is already claimed by {task.assignee}")
+    if task.assignee is None and not is_candidate(user, task):
+        raise NotAllowed(f"{user.name} may not claim task '{task.name or task.bpmn_id}'")

@@ -1,0 +1,18 @@
+"""Procedure files: parse, validate, deploy and version them.
+
+A file is refused as a whole, with every reason, before anything is stored; a refused upload leaves the
+active version active. Each executable process in a file is a definition keyed by its BPMN process id;
+new content makes a new version, identical content is a no-op.
+"""
+from .deploy import DeployResult, deploy_file, deploy_path, latest_definition, list_definitions
+from .validate import ParsedFile, parse_procedure
+
+__all__ = [
+    "DeployResult",
+    "ParsedFile",
+    "deploy_file",
+    "deploy_path",
+    "latest_definition",
+    "list_definitions",
+    "parse_procedure",
+]

@@ -1,0 +1,124 @@
+"""Storing checked procedure files as definition versions."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..clock import Clock
+from ..errors import DefinitionError, NotFound, Problem
+from ..models import Definition
+from ..spiff_codec import codec
+from .validate import ParsedFile, parse_procedure
+
+
+@dataclass
+class DeployResult:
+    process_key: str
+    version: int
+    created: bool  # False when the same content was already the latest version
+    file_name: str
+
+
+def content_hash(data: bytes, allow_scripts: bool) -> str:
+    return hashlib.sha256(data + (b"\0scripts" if allow_scripts else b"")).hexdigest()
+
+
+def deploy_file(session: Session, data: bytes, file_name: str, *, clock: Clock, actor: str | None = None,
+                allow_scripts: bool = False) -> list[DeployResult]:
+    """Check one procedure file and store a new version of each of its processes whose content changed.
+
+    :raises DefinitionError: the file is refused; nothing is stored.
+    """
+    parsed = parse_procedure(data, file_name, allow_scripts=allow_scripts)
+    return _store(session, parsed, clock=clock, actor=actor, allow_scripts=allow_scripts)
+
+
+def deploy_path(session: Session, paths: list[str | Path], *, clock: Clock, actor: str | None = None,
+                allow_scripts: bool = False) -> list[DeployResult]:
+    """Deploy files and directories (every ``*.bpmn`` below them) all or nothing.
+
+    :raises DefinitionError: listing the problems of every refused file; nothing is stored.
+    """
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(p.rglob("*.bpmn"))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise DefinitionError([Problem(str(p), None, None, "no such file or directory")])
+    if not files:
+        raise DefinitionError([Problem(", ".join(map(str, paths)), None, None, "no .bpmn files found")])
+    parsed, problems = [], []
+    for f in files:
+        try:
+            parsed.append(parse_procedure(f.read_bytes(), str(f), allow_scripts=allow_scripts))
+        except DefinitionError as exc:
+            problems += exc.problems
+    if problems:
+        raise DefinitionError(problems)
+    results = []
+    for pf in parsed:
+        results += _store(session, pf, clock=clock, actor=actor, allow_scripts=allow_scripts)
+    return results
+
+
+def _store(session: Session, parsed: ParsedFile, *, clock: Clock, actor: str | None,
+           allow_scripts: bool) -> list[DeployResult]:
+    digest = content_hash(parsed.content, allow_scripts)
+    results = []
+    for proc in parsed.processes:
+        latest = _latest_or_none(session, proc.key)
+        if latest is not None and latest.content_hash == digest:
+            results.append(DeployResult(proc.key, latest.version, False, parsed.file_name))
+            continue
+        definition = Definition(
+            process_key=proc.key, version=(latest.version + 1) if latest else 1, name=proc.name,
+            file_name=Path(parsed.file_name).name, content_hash=digest,
+            bpmn_xml=parsed.content.decode("utf-8"),
+            spec_json=codec.dump_spec(proc.spec, proc.subprocess_specs), properties=proc.properties,
+            allow_scripts=allow_scripts, deployed_at=clock.now(), deployed_by=actor,
+        )
+        session.add(definition)
+        session.flush()
+        audit.record(session, "definition.deployed", clock=clock, actor=actor, process_key=proc.key,
+                     version=definition.version, content_hash=digest, file=definition.file_name)
+        results.append(DeployResult(proc.key, definition.version, True, parsed.file_name))
+    return results
+
+
+def _latest_or_none(session: Session, key: str) -> Definition | None:
+    return session.scalars(
+        sa.select(Definition).where(Definition.process_key == key).order_by(Definition.version.desc()).limit(1)
+    ).first()
+
+
+def latest_definition(session: Session, key: str) -> Definition:
+    """The version new instances of ``key`` start on.
+
+    :raises NotFound: no procedure with that key is deployed.
+    """
+    definition = _latest_or_none(session, key)
+    if definition is None:
+        raise NotFound(f"no procedure '{key}' is deployed")
+    return definition
+
+
+def list_definitions(session: Session) -> list[tuple[Definition, int]]:
+    """The latest version of every process key, with how many versions it has."""
+    latest = (
+        sa.select(Definition.process_key, sa.func.max(Definition.version).label("v"),
+                  sa.func.count().label("n"))
+        .group_by(Definition.process_key).subquery()
+    )
+    rows = session.execute(
+        sa.select(Definition, latest.c.n)
+        .join(latest, sa.and_(Definition.process_key == latest.c.process_key, Definition.version == latest.c.v))
+        .order_by(Definition.process_key)
+    ).all()
+    return [(d, n) for d, n in rows]

@@ -1,0 +1,38 @@
+"""Functions a procedure's expressions may call, bound to the engine's clock and the school calendar.
+
+``add_working_days(7)`` is "the end of the office day, seven working days from today", as an ISO
+string so SpiffWorkflow can use it as a timer date and the engine as a due date.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from .clock import Clock
+
+
+def make_helpers(clock: Clock, calendar: Callable[[], Any]) -> dict[str, Callable[..., Any]]:
+    """Helpers for one operation; ``calendar`` is called on first use (most operations never need it)."""
+
+    def add_working_days(n: int) -> str:
+        return calendar().add_working_days(clock.now(), int(n)).isoformat()
+
+    def working_days_between(a: str, b: str) -> int:
+        return int(calendar().working_days_between(_moment(a), _moment(b)))
+
+    def now() -> str:
+        return clock.now().isoformat()
+
+    def today() -> str:
+        return calendar().local_date(clock.now()).isoformat()
+
+    return {"add_working_days": add_working_days, "working_days_between": working_days_between,
+            "now": now, "today": today}
+
+
+def _moment(value: str | datetime | date) -> datetime | date:
+    if isinstance(value, (datetime, date)):
+        return value
+    text = str(value)
+    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)

@@ -1,0 +1,156 @@
+"""Task forms: the typed fields a ``camunda:formData`` declares, and server-side validation of answers.
+
+Types: string, long, boolean, date, enum, and ``file`` (ours: a list of attachment references, e.g.
+the names or ids of uploaded evidence). Constraints: required, readonly, minlength, maxlength, min, max.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .errors import InvalidInput
+
+FIELD_TYPES = {"string", "long", "boolean", "date", "enum", "file"}
+# constraint name -> whether it takes a numeric config
+VALIDATION_CONSTRAINTS = {"required": False, "readonly": False, "minlength": True, "maxlength": True,
+                          "min": True, "max": True}
+MAX_FREE_DATA_BYTES = 64 * 1024
+TRUE_WORDS, FALSE_WORDS = {"true", "on", "yes", "1"}, {"false", "off", "no", "0", ""}
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    readonly: bool = False
+    minlength: int | None = None
+    maxlength: int | None = None
+    min: float | None = None
+    max: float | None = None
+    values: list[tuple[str, str]] = field(default_factory=list)
+    default: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "type": self.type, "required": self.required,
+                "readonly": self.readonly, "values": [{"id": i, "name": n} for i, n in self.values]}
+
+
+def form_fields(task_spec: Any) -> list[FormField]:
+    """The fields of a user task's Camunda form, in document order (empty for a task without one)."""
+    form = getattr(task_spec, "form", None)
+    out = []
+    for f in getattr(form, "fields", None) or []:
+        rules = {v.name: v.config for v in f.validation}
+        out.append(FormField(
+            id=f.id, label=f.label or f.id, type=f.type, required="required" in rules,
+            readonly="readonly" in rules, minlength=_int(rules.get("minlength")),
+            maxlength=_int(rules.get("maxlength")), min=_num(rules.get("min")), max=_num(rules.get("max")),
+            values=[(o.id, o.name) for o in getattr(f, "options", [])], default=f.default_value,
+        ))
+    return out
+
+
+def _int(v: str | None) -> int | None:
+    return None if v is None else int(float(v))
+
+
+def _num(v: str | None) -> float | None:
+    return None if v is None else float(v)
+
+
+def validate_form(fields: list[FormField], data: Any) -> dict[str, Any]:
+    """Check ``data`` against the form and return the cleaned values.
+
+    :raises InvalidInput: with one message per field that is wrong; nothing is stored.
+    """
+    if not isinstance(data, dict):
+        raise InvalidInput("the form data must be an object of field names and values")
+    if not fields:
+        return _free_data(data)
+    known = {f.id: f for f in fields}
+    errors = {k: "this form has no such field" for k in data if k not in known}
+    cleaned: dict[str, Any] = {}
+    for f in fields:
+        if f.readonly:
+            continue  # shown to the user, never taken from them
+        try:
+            value = _clean(f, data.get(f.id))
+        except ValueError as exc:
+            errors[f.id] = str(exc)
+            continue
+        if value is None:
+            if f.required:
+                errors[f.id] = "this field is required"
+            continue
+        cleaned[f.id] = value
+    if errors:
+        raise InvalidInput("the form has errors: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    return cleaned
+
+
+def _clean(f: FormField, raw: Any) -> Any:
+    if raw is None or (isinstance(raw, str) and not raw.strip() and f.type != "boolean"):
+        return None
+    match f.type:
+        case "string":
+            if not isinstance(raw, str):
+                raise ValueError("must be text")
+            if f.minlength is not None and len(raw) < f.minlength:
+                raise ValueError(f"must be at least {f.minlength} characters")
+            if f.maxlength is not None and len(raw) > f.maxlength:
+                raise ValueError(f"must be at most {f.maxlength} characters")
+            return raw
+        case "long":
+            value = _whole_number(raw)
+            if f.min is not None and value < f.min:
+                raise ValueError(f"must be at least {f.min:g}")
+            if f.max is not None and value > f.max:
+                raise ValueError(f"must be at most {f.max:g}")
+            return value
+        case "boolean":
+            if isinstance(raw, bool):
+                return raw
+            if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+                return raw.strip().lower() in TRUE_WORDS
+            raise ValueError("must be yes or no")
+        case "date":
+            try:
+                return date.fromisoformat(str(raw).strip()).isoformat()
+            except ValueError:
+                raise ValueError("must be a date such as 2026-09-01") from None
+        case "enum":
+            ids = [i for i, _ in f.values]
+            if raw not in ids:
+                raise ValueError("must be one of: " + ", ".join(ids))
+            return raw
+        case "file":
+            refs = [raw] if isinstance(raw, str) else raw
+            if not isinstance(refs, list) or not all(isinstance(r, str) and r for r in refs):
+                raise ValueError("must be a list of attachment references")
+            return refs
+    raise ValueError(f"unsupported field type {f.type}")
+
+
+def _whole_number(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ValueError("must be a whole number")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+        return int(raw.strip())
+    raise ValueError("must be a whole number")
+
+
+def _free_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Data for a task without a form: any JSON values under plain names, within a size limit."""
+    errors = {k: "must be a name of letters, digits and '_' not starting with '_'"
+              for k in data if not (isinstance(k, str) and k.isidentifier() and not k.startswith("_"))}
+    if errors:
+        raise InvalidInput("the data has invalid names", errors)
+    if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_FREE_DATA_BYTES:
+        raise InvalidInput(f"the data is larger than {MAX_FREE_DATA_BYTES // 1024} KB")
+    return dict(data)

@@ -1,0 +1,94 @@
+"""Loading, running and saving one instance's SpiffWorkflow state, with the restricted script engine."""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy.orm import Session
+
+from ..clock import Clock
+from ..errors import InstanceError, ScriptError
+from ..expression_helpers import make_helpers
+from ..models import Definition
+from ..scripting import Evaluator, SchoolScriptEnvironment
+from ..spiff_codec import SpecPair, codec
+
+PARAM_PREFIX = "param."
+
+
+def specs_of(definition: Definition) -> SpecPair:
+    return codec.load_spec(f"{definition.process_key}:{definition.content_hash}", definition.spec_json)
+
+
+def default_params(definition: Definition) -> dict[str, Any]:
+    """Parameters declared in the file as process properties ``param.NAME``; numbers become numbers."""
+    out: dict[str, Any] = {}
+    for key, value in (definition.properties or {}).items():
+        if key.startswith(PARAM_PREFIX):
+            out[key.removeprefix(PARAM_PREFIX)] = _typed(value)
+    return out
+
+
+def _typed(value: str) -> Any:
+    text = value.strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    return {"true": True, "false": False}.get(text.lower(), value)
+
+
+def make_evaluator(session: Session, definition: Definition, clock: Clock,
+                   instance_names: dict[str, Any]) -> Evaluator:
+    from ..school_calendar import load_calendar  # the calendar is loaded only if an expression asks
+
+    calendar = functools.cache(lambda: load_calendar(session))
+    return Evaluator(make_helpers(clock, calendar), {**default_params(definition), **instance_names})
+
+
+def script_engine(evaluator: Evaluator, definition: Definition) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=SchoolScriptEnvironment(evaluator, definition.allow_scripts))
+
+
+def new_workflow(definition: Definition, engine: PythonScriptEngine, data: dict[str, Any]) -> BpmnWorkflow:
+    spec, subprocess_specs = specs_of(definition)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
+    workflow.task_tree.data.update(data)
+    return workflow
+
+
+def load_workflow(definition: Definition, state: str, engine: PythonScriptEngine) -> BpmnWorkflow:
+    workflow = codec.load_state(state, specs_of(definition))
+    workflow.script_engine = engine  # never serialized: without this the unrestricted default would run
+    return workflow
+
+
+def advance(workflow: BpmnWorkflow) -> None:
+    """Run everything that does not wait for a person or a timer.
+
+    :raises InstanceError: a gateway condition, script or timer expression of the procedure failed.
+    """
+    try:
+        workflow.do_engine_steps()
+    except (SpiffWorkflowException, ScriptError) as exc:
+        raise InstanceError(describe_failure(exc)) from exc
+
+
+def run_task(workflow: BpmnWorkflow, task: Any) -> None:
+    try:
+        task.run()
+    except (SpiffWorkflowException, ScriptError) as exc:
+        raise InstanceError(describe_failure(exc)) from exc
+    advance(workflow)
+
+
+def describe_failure(exc: Exception) -> str:
+    task = getattr(exc, "task", None)
+    where = ""
+    if task is not None:
+        spec = task.task_spec
+        where = f"at '{getattr(spec, 'bpmn_name', None) or getattr(spec, 'bpmn_id', spec.name)}': "
+    cause = getattr(exc, "exception", None) or exc.__cause__
+    detail = str(cause) if cause else str(exc).split("\n")[0]
+    return f"the procedure failed {where}{detail}"
