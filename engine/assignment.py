@@ -18,11 +18,15 @@ from .models import CandidateKind, HumanTask, LaneGroup, User
 from .scripting import Evaluator, is_expression
 
 
+EXCLUDE_PROPERTY = "excludeUsers"
+
+
 @dataclass
 class Assignment:
     assignee: str | None = None
     users: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
 
 
 def _names(value: str | None, evaluator: Evaluator, data: Mapping[str, Any]) -> list[str]:
@@ -39,13 +43,19 @@ def _names(value: str | None, evaluator: Evaluator, data: Mapping[str, Any]) -> 
 
 
 def assign(extensions: Mapping[str, Any], lane: str | None, data: Mapping[str, Any], evaluator: Evaluator,
-           lane_groups: Mapping[str, str], initiator: str | None) -> Assignment:
-    """Work out who may do a task that just became ready."""
+           lane_groups: Mapping[str, str], initiator: str | None, exclude: str | None = None) -> Assignment:
+    """Work out who may do a task that just became ready.
+
+    ``exclude`` is the procedure's ``excludeUsers`` property (a literal list or an expression such as
+    ``${accused_user}``): those people never see or act on the task, even as assignee.
+    """
     assignee = _names(extensions.get("camunda:assignee"), evaluator, data)
+    excluded = _names(exclude, evaluator, data)
     a = Assignment(
-        assignee=assignee[0] if assignee else None,
-        users=_names(extensions.get("camunda:candidateUsers"), evaluator, data),
+        assignee=assignee[0] if assignee and assignee[0] not in excluded else None,
+        users=[u for u in _names(extensions.get("camunda:candidateUsers"), evaluator, data) if u not in excluded],
         groups=_names(extensions.get("camunda:candidateGroups"), evaluator, data),
+        excluded=excluded,
     )
     if not (a.assignee or a.users or a.groups):
         if lane:
@@ -72,7 +82,13 @@ def set_lane_group(session: Session, process_key: str, lane: str, group: str) ->
     session.flush()
 
 
+def is_excluded(user: User, task: HumanTask) -> bool:
+    return any(c.kind == CandidateKind.EXCLUDED and c.name == user.name for c in task.candidates)
+
+
 def is_candidate(user: User, task: HumanTask) -> bool:
+    if is_excluded(user, task):
+        return False
     groups = {g.name for g in user.groups}
     return any(
         (c.kind == CandidateKind.USER and c.name == user.name) or (c.kind == CandidateKind.GROUP and c.name in groups)
@@ -81,6 +97,8 @@ def is_candidate(user: User, task: HumanTask) -> bool:
 
 
 def may_see(user: User, task: HumanTask) -> bool:
+    if is_excluded(user, task):
+        return False
     return task.assignee == user.name or (task.assignee is None and is_candidate(user, task))
 
 
@@ -89,6 +107,8 @@ def check_may_complete(user: User, task: HumanTask) -> None:
 
     :raises NotAllowed: anyone else.
     """
+    if is_excluded(user, task):
+        raise NotAllowed(f"{user.name} may not work on task '{task.name or task.bpmn_id}'")
     if task.assignee == user.name:
         return
     if task.assignee is not None:
@@ -99,6 +119,8 @@ def check_may_complete(user: User, task: HumanTask) -> None:
 
 def check_may_claim(user: User, task: HumanTask) -> None:
     """:raises NotAllowed: the task is claimed by someone else, or the user is not a candidate."""
+    if is_excluded(user, task):
+        raise NotAllowed(f"{user.name} may not claim task '{task.name or task.bpmn_id}'")
     if task.assignee is not None and task.assignee != user.name:
         raise NotAllowed(f"task '{task.name or task.bpmn_id}' is already claimed by {task.assignee}")
     if task.assignee is None and not is_candidate(user, task):

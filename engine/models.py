@@ -53,6 +53,7 @@ class TaskState(StrEnum):
 class CandidateKind(StrEnum):
     USER = "user"
     GROUP = "group"
+    EXCLUDED = "excluded"  # never sees the task, whatever their groups (e.g. the accused staff member)
 
 
 user_groups = sa.Table(
@@ -259,3 +260,43 @@ class CalendarEntry(Base):
     kind: Mapped[CalendarEntryKind] = mapped_column(sa.String(16))
     reason: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime]
+
+
+class TimerStatus(StrEnum):
+    WAITING = "waiting"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
+class Timer(Base):
+    """A timer waiting inside an instance; the worker fires it when ``due_at`` has passed."""
+
+    __tablename__ = "timers"
+    __table_args__ = (sa.Index("ix_timers_status_due_at", "status", "due_at"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # SpiffWorkflow task UUID
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    status: Mapped[TimerStatus] = mapped_column(sa.String(16))
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+
+
+class Schedule(Base):
+    """A timer start event of the latest version of a procedure: each firing starts a new instance."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (sa.UniqueConstraint("process_key", "bpmn_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(sa.String(128))
+    definition_id: Mapped[int] = mapped_column(sa.ForeignKey("definitions.id"))
+    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
+    expression: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # date | duration | cycle | cron
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    remaining: Mapped[int | None]  # firings left for "R3/…"; None = unbounded
+    active: Mapped[bool] = mapped_column(default=True)
+    last_fired_at: Mapped[datetime | None]

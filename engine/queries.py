@@ -31,9 +31,14 @@ def _visible_to(person: User) -> sa.Select[tuple[HumanTask]]:
             sa.and_(TaskCandidate.kind == CandidateKind.GROUP, TaskCandidate.name.in_(groups)),
         ),
     )
+    excluded = sa.exists().where(
+        TaskCandidate.task_id == HumanTask.id, TaskCandidate.kind == CandidateKind.EXCLUDED,
+        TaskCandidate.name == person.name,
+    )
     return sa.select(HumanTask).where(
         HumanTask.state == TaskState.OPEN,
         sa.or_(HumanTask.assignee == person.name, sa.and_(HumanTask.assignee.is_(None), candidate)),
+        ~excluded,
     )
 
 

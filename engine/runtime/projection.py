@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
-from ..assignment import assign, lane_groups
+from ..assignment import EXCLUDE_PROPERTY, assign, lane_groups
 from ..cases import update_case
 from ..clock import Clock
 from ..errors import InstanceError, ScriptError
@@ -77,14 +77,16 @@ def _new_row(instance: Instance, task_id: str, task: Any, evaluator: Evaluator,
              groups_by_lane: dict[str, str], now: Any) -> HumanTask:
     spec = task.task_spec
     ext = getattr(spec, "extensions", {}) or {}
-    a = assign(ext, spec.lane, task.data, evaluator, groups_by_lane, instance.started_by)
+    a = assign(ext, spec.lane, task.data, evaluator, groups_by_lane, instance.started_by,
+               exclude=(instance.definition.properties or {}).get(EXCLUDE_PROPERTY))
     row = HumanTask(
         id=task_id, instance_id=instance.id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name, lane=spec.lane,
         state=TaskState.OPEN, assignee=a.assignee, due_at=_due(ext, evaluator, task.data, now),
         priority=_priority(ext, evaluator, task.data), created_at=now,
     )
     row.candidates = [TaskCandidate(kind=CandidateKind.USER, name=n) for n in dict.fromkeys(a.users)] + [
-        TaskCandidate(kind=CandidateKind.GROUP, name=n) for n in dict.fromkeys(a.groups)]
+        TaskCandidate(kind=CandidateKind.GROUP, name=n) for n in dict.fromkeys(a.groups)] + [
+        TaskCandidate(kind=CandidateKind.EXCLUDED, name=n) for n in dict.fromkeys(a.excluded)]
     return row
 
 

@@ -1,0 +1,90 @@
+"""Test helpers: run each engine step in its own transaction, exactly as production does.
+
+Every step commits and the next one reloads the instance from the database, so each test
+round-trips the workflow state through the store between steps.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import definitions, queries, runtime, users
+from engine.clock import FakeClock
+from engine.models import HumanTask, Instance
+
+DATA = Path(__file__).parent / "data"
+
+
+class Harness:
+    def __init__(self, Session: sessionmaker[Session], clock: FakeClock):  # noqa: N803
+        self.Session = Session
+        self.clock = clock
+
+    def deploy(self, path: str | Path, **kwargs: Any) -> list[definitions.DeployResult]:
+        path = Path(path)
+        if not path.is_absolute() and not path.exists():
+            path = DATA / path
+        with self.Session.begin() as s:
+            return definitions.deploy_path(s, [path], clock=self.clock, **kwargs)
+
+    def deploy_bytes(self, data: bytes, name: str = "upload.bpmn", **kwargs: Any) -> list[Any]:
+        with self.Session.begin() as s:
+            return definitions.deploy_file(s, data, name, clock=self.clock, **kwargs)
+
+    def user(self, name: str, *groups: str, admin: bool = False) -> str:
+        with self.Session.begin() as s:
+            users.add_user(s, name, clock=self.clock, groups=list(groups), is_admin=admin)
+        return name
+
+    def start(self, key: str, user: str, data: dict[str, Any] | None = None) -> int:
+        with self.Session.begin() as s:
+            return runtime.start_process(s, key, user=user, clock=self.clock, data=data).id
+
+    def tasks(self, user: str) -> list[dict[str, Any]]:
+        with self.Session() as s:
+            now = self.clock.now()
+            return [queries.task_json(s, t, now) for t in queries.task_list(s, user)]
+
+    def task_names(self, user: str) -> list[str]:
+        return [t["name"] for t in self.tasks(user)]
+
+    def task(self, user: str, name: str) -> dict[str, Any]:
+        matches = [t for t in self.tasks(user) if t["name"] == name]
+        assert matches, f"{user} does not see a task named {name!r}; sees {self.task_names(user)}"
+        return matches[0]
+
+    def complete(self, task_id: str, user: str, data: dict[str, Any] | None = None) -> None:
+        with self.Session.begin() as s:
+            runtime.complete_task(s, task_id, user=user, clock=self.clock, data=data)
+
+    def do(self, user: str, name: str, data: dict[str, Any] | None = None) -> None:
+        """Complete the task named ``name`` that ``user`` sees."""
+        self.complete(self.task(user, name)["id"], user, data)
+
+    def claim(self, task_id: str, user: str) -> None:
+        with self.Session.begin() as s:
+            runtime.claim_task(s, task_id, user=user, clock=self.clock)
+
+    def unclaim(self, task_id: str, user: str) -> None:
+        with self.Session.begin() as s:
+            runtime.unclaim_task(s, task_id, user=user, clock=self.clock)
+
+    def reassign(self, task_id: str, user: str, to: str) -> None:
+        with self.Session.begin() as s:
+            runtime.reassign_task(s, task_id, user=user, to=to, clock=self.clock)
+
+    def show(self, instance_id: int) -> dict[str, Any]:
+        with self.Session() as s:
+            return queries.instance_view(s, instance_id)
+
+    def instance(self, instance_id: int) -> Instance:
+        with self.Session() as s:
+            return s.get(Instance, instance_id)  # type: ignore[return-value]
+
+    def task_row(self, task_id: str) -> HumanTask:
+        with self.Session() as s:
+            row = s.get(HumanTask, task_id)
+            assert row is not None
+            return row
