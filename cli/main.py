@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit, definitions, queries, runtime, users
@@ -51,6 +52,10 @@ class EngineErrors(click.Group):
             sys.exit(1)
         except EngineError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except sa.exc.DBAPIError as exc:
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"database error: {first} (is the schema current? run 'schoolflow init-db')", err=True)
             sys.exit(1)
 
 
@@ -283,6 +288,19 @@ def audit_verify(obj: CliContext) -> None:
         return
     click.echo(f"audit log damaged: {report.reason} (after {report.checked} good events)", err=True)
     sys.exit(1)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Fire what is due now, then exit (for cron).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
+@click.option("--limit", type=int, help="Fire at most this many items per sweep.")
+@click.pass_obj
+def worker(obj: CliContext, once: bool, interval: float, limit: int | None) -> None:
+    """Fire due timers and schedules; several workers may share one PostgreSQL database."""
+    from engine.timers import run_worker
+
+    run_worker(obj.sessionmaker, obj.clock, once=once, interval=interval, limit=limit,
+               report=lambda r: click.echo(f"fired {r.fired}, started {r.started}, failed {r.failed}"))
 
 
 cli.add_command(calendar)

@@ -266,6 +266,7 @@ class TimerStatus(StrEnum):
     WAITING = "waiting"
     FIRED = "fired"
     CANCELLED = "cancelled"
+    ERROR = "error"  # firing failed; the instance is marked in error with the reason
 
 
 class Timer(Base):
@@ -297,6 +298,6 @@ class Schedule(Base):
     expression: Mapped[str] = mapped_column(sa.Text)
     kind: Mapped[str] = mapped_column(sa.String(16))  # date | duration | cycle | cron
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
-    remaining: Mapped[int | None]  # firings left for "R3/…"; None = unbounded
+    cycle: Mapped[dict[str, Any] | None]  # a repeating schedule's state (timer_math.Cycle.to_json)
     active: Mapped[bool] = mapped_column(default=True)
     last_fired_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .forms import form_fields
 from .models import Case, CandidateKind, HumanTask, Instance, TaskCandidate, TaskState, User
-from .runtime.moments import SCHOOL_TZ
+from .timer_math import SCHOOL_TZ
 from .runtime.workflow import specs_of
 from .users import get_user
 

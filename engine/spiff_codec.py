@@ -12,7 +12,10 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+from .spiff_timers import HOST_TIMERS
 
 SpecPair = tuple[Any, dict[str, Any]]  # (BpmnProcessSpec, {id: subprocess spec})
 
@@ -21,7 +24,9 @@ class SpiffCodec:
     """Encodes specs and workflow state; one instance per process is enough (it holds no per-case state)."""
 
     def __init__(self) -> None:
-        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(deepcopy(CAMUNDA_CONFIG)))
+        config = deepcopy(CAMUNDA_CONFIG)
+        config.update({cls: TimerConditionalEventDefinitionConverter for cls in HOST_TIMERS})
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         self._specs: dict[str, SpecPair] = {}
 
     def dump_spec(self, spec: Any, subprocess_specs: dict[str, Any]) -> str:

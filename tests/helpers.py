@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import definitions, queries, runtime, users
+from engine import definitions, queries, runtime, timers, users
 from engine.clock import FakeClock
 from engine.models import HumanTask, Instance
 
@@ -74,6 +74,15 @@ class Harness:
     def reassign(self, task_id: str, user: str, to: str) -> None:
         with self.Session.begin() as s:
             runtime.reassign_task(s, task_id, user=user, to=to, clock=self.clock)
+
+    def fire_due(self) -> timers.SweepResult:
+        """Run the timer worker once at the fake clock's current time."""
+        return timers.fire_due(self.Session, self.clock)
+
+    def advance(self, **delta: float) -> timers.SweepResult:
+        """Move the fake clock forward, then let the worker fire whatever came due."""
+        self.clock.advance(**delta)
+        return self.fire_due()
 
     def show(self, instance_id: int) -> dict[str, Any]:
         with self.Session() as s:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..clock import Clock
-from ..errors import DefinitionError, NotFound, Problem
+from ..evaluation import make_evaluator
+from ..schedules import sync_schedules
+from ..errors import DefinitionError, NotFound, Problem, ScriptError
 from ..models import Definition
 from ..spiff_codec import codec
 from .validate import ParsedFile, parse_procedure
@@ -86,6 +88,11 @@ def _store(session: Session, parsed: ParsedFile, *, clock: Clock, actor: str | N
         )
         session.add(definition)
         session.flush()
+        try:
+            sync_schedules(session, definition, proc.spec, make_evaluator(session, definition, clock, {}), clock)
+        except ScriptError as exc:
+            raise DefinitionError([Problem(parsed.file_name, None, None,
+                                           f"a timer start event cannot be scheduled: {exc}")]) from exc
         audit.record(session, "definition.deployed", clock=clock, actor=actor, process_key=proc.key,
                      version=definition.version, content_hash=digest, file=definition.file_name)
         results.append(DeployResult(proc.key, definition.version, True, parsed.file_name))

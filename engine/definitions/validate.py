@@ -8,6 +8,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from ..errors import DefinitionError, Problem
+from ..spiff_timers import install_host_timers
 from .policy import NS, policy_problems
 from .spiff_parser import SchoolParser
 from .xml_input import parse_xml, schema_problems
@@ -58,7 +59,9 @@ def _spiff_specs(tree: etree._ElementTree, file_name: str) -> tuple[list[ParsedP
         out = []
         for key in parser.get_process_ids():
             spec = parser.get_spec(key)
-            out.append(ParsedProcess(key, spec.description, spec, parser.get_subprocess_specs(key),
+            subprocess_specs = parser.get_subprocess_specs(key)
+            install_host_timers([spec, *subprocess_specs.values()])
+            out.append(ParsedProcess(key, spec.description, spec, subprocess_specs,
                                      _process_properties(tree, key)))
         return out, []
     except ValidationException as exc:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -23,7 +24,7 @@ def parse_xml(data: bytes, file_name: str) -> tuple[etree._ElementTree | None, l
     """Parse ``data`` safely; return the tree, or ``None`` and the reasons it was refused."""
     if len(data) > MAX_BYTES:
         return None, [Problem(file_name, None, None,
-                              f"the file is {len(data) // 1024} KB; the limit is {MAX_BYTES // 1024} KB")]
+                              f"the file is {-(-len(data) // 1024)} KB; the limit is {MAX_BYTES // 1024} KB")]
     if not data.strip():
         return None, [Problem(file_name, None, None, "the file is empty")]
     try:
@@ -31,7 +32,8 @@ def parse_xml(data: bytes, file_name: str) -> tuple[etree._ElementTree | None, l
     except etree.XMLSyntaxError as exc:
         return None, [Problem(file_name, exc.lineno, None, f"the file is not well-formed XML: {exc.msg}")]
     if tree.docinfo.doctype:
-        return None, [Problem(file_name, 1, None, "DOCTYPE declarations are not allowed in procedure files")]
+        line = data[: max(data.find(b"<!DOCTYPE"), 0)].count(b"\n") + 1
+        return None, [Problem(file_name, line, None, "DOCTYPE declarations are not allowed in procedure files")]
     return tree, []
 
 
@@ -47,9 +49,23 @@ def schema_problems(tree: etree._ElementTree, file_name: str) -> list[Problem]:
     if validator.validator.validate(tree):
         return []
     return [
-        Problem(file_name, err.line, None, f"not valid BPMN 2.0: {_clean(err.message)}")
+        Problem(file_name, err.line, _element_id_at(tree, err.line, err.message),
+                f"not valid BPMN 2.0: {_clean(err.message)}")
         for err in validator.validator.error_log
     ]
+
+
+_ERROR_ELEMENT = re.compile(r"Element '([^']+)'")
+
+
+def _element_id_at(tree: etree._ElementTree, line: int, message: str) -> str | None:
+    """The id of the element the schema error is about (or of its nearest ancestor with one)."""
+    m = _ERROR_ELEMENT.search(message)
+    on_line = [el for el in tree.iter() if isinstance(el.tag, str) and el.sourceline == line]
+    el = next((e for e in on_line if m and e.tag == m.group(1)), on_line[0] if on_line else None)
+    while el is not None and not el.get("id"):
+        el = el.getparent()
+    return el.get("id") if el is not None else None
 
 
 def _clean(message: str) -> str:

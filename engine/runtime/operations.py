@@ -24,6 +24,7 @@ from ..forms import form_fields, validate_form
 from ..models import Case, CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState
 from ..users import get_user
 from .projection import sync_instance
+from .timer_sync import fire_start_timers
 from .workflow import advance, load_workflow, make_evaluator, new_workflow, run_task, script_engine
 
 
@@ -47,6 +48,9 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     evaluator = make_evaluator(session, definition, clock, _instance_names(instance, case.number))
     workflow = new_workflow(definition, script_engine(evaluator, definition), start_data)
     advance(workflow)
+    if fire_start_timers(workflow):
+        workflow.refresh_timers()
+        advance(workflow)
     sync_instance(session, instance, workflow, evaluator, clock)
     audit.record(session, "instance.started", clock=clock, actor=starter.name, instance_id=instance.id,
                  process_key=process_key, version=definition.version, case_number=case.number, data=start_data)

@@ -18,7 +18,8 @@ from ..errors import InstanceError, ScriptError
 from ..models import Case, CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState
 from ..scripting import Evaluator, is_expression
 from ..spiff_codec import codec
-from .moments import resolve_moment
+from ..timer_math import resolve_moment
+from .timer_sync import sync_timers
 
 DEFAULT_PRIORITY = 50  # Camunda's default, so imported files sort the same way
 
@@ -52,6 +53,10 @@ def sync_instance(session: Session, instance: Instance, workflow: BpmnWorkflow, 
         except ScriptError as exc:
             raise InstanceError(f"the procedure failed at '{task.task_spec.bpmn_name}': {exc}") from exc
     session.add_all(created)
+    try:
+        sync_timers(session, instance, workflow, evaluator, now)
+    except ScriptError as exc:
+        raise InstanceError(f"the procedure failed at a timer: {exc}") from exc
 
     if workflow.is_completed():
         instance.status = InstanceStatus.COMPLETED if workflow.success else InstanceStatus.CANCELLED

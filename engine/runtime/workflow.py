@@ -1,7 +1,6 @@
 """Loading, running and saving one instance's SpiffWorkflow state, with the restricted script engine."""
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -9,42 +8,14 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.orm import Session
 
-from ..clock import Clock
 from ..errors import InstanceError, ScriptError
-from ..expression_helpers import make_helpers
+from ..evaluation import default_params, make_evaluator  # noqa: F401 - re-exported for runtime modules
 from ..models import Definition
 from ..scripting import Evaluator, SchoolScriptEnvironment
 from ..spiff_codec import SpecPair, codec
 
-PARAM_PREFIX = "param."
-
-
 def specs_of(definition: Definition) -> SpecPair:
     return codec.load_spec(f"{definition.process_key}:{definition.content_hash}", definition.spec_json)
-
-
-def default_params(definition: Definition) -> dict[str, Any]:
-    """Parameters declared in the file as process properties ``param.NAME``; numbers become numbers."""
-    out: dict[str, Any] = {}
-    for key, value in (definition.properties or {}).items():
-        if key.startswith(PARAM_PREFIX):
-            out[key.removeprefix(PARAM_PREFIX)] = _typed(value)
-    return out
-
-
-def _typed(value: str) -> Any:
-    text = value.strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
-    return {"true": True, "false": False}.get(text.lower(), value)
-
-
-def make_evaluator(session: Session, definition: Definition, clock: Clock,
-                   instance_names: dict[str, Any]) -> Evaluator:
-    from ..school_calendar import load_calendar  # the calendar is loaded only if an expression asks
-
-    calendar = functools.cache(lambda: load_calendar(session))
-    return Evaluator(make_helpers(clock, calendar), {**default_params(definition), **instance_names})
 
 
 def script_engine(evaluator: Evaluator, definition: Definition) -> PythonScriptEngine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import re
 import time
 from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
@@ -69,6 +70,24 @@ def _safe_add(a: Any, b: Any) -> Any:
     return _limited(a + b)
 
 
+# A width or precision in a format (f"{x:>{n}}", "%.*d" % ...) builds a value of that size before any
+# size check could look at it, so it is checked first.
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?.")
+
+
+def _check_width(numbers: list[str]) -> None:
+    for n in numbers:
+        if n == "*" or (n and int(n) > MAX_SIZE):
+            raise ScriptError(f"the expression builds a value longer than {MAX_SIZE} items")
+
+
+def _safe_mod(a: Any, b: Any) -> Any:
+    if isinstance(a, str):
+        for m in _PERCENT_SPEC.finditer(a):
+            _check_width([g for g in m.groups() if g])
+    return a % b
+
+
 def _safe_lshift(a: Any, b: Any) -> Any:
     if isinstance(b, int) and b > MAX_POWER_BITS:
         raise ScriptError(f"{a} << {b} is too large to compute")
@@ -84,7 +103,7 @@ def _safe_range(*args: int) -> range:
 
 OPERATORS = {
     ast.Add: _safe_add, ast.Sub: operator.sub, ast.Mult: _safe_mult, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Pow: _safe_power, ast.Mod: operator.mod,
+    ast.FloorDiv: operator.floordiv, ast.Pow: _safe_power, ast.Mod: _safe_mod,
     ast.LShift: _safe_lshift, ast.RShift: operator.rshift, ast.BitAnd: operator.and_,
     ast.BitOr: operator.or_, ast.BitXor: operator.xor,
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Gt: operator.gt, ast.Lt: operator.lt,
@@ -122,6 +141,13 @@ class _BudgetedEval(simpleeval.EvalWithCompoundTypes):
             if self.built > MAX_BUILT:
                 raise ScriptError("the expression builds too much data")
         return value
+
+    def _eval_formattedvalue(self, node: ast.FormattedValue) -> Any:
+        if node.format_spec:
+            spec = str(self._eval(node.format_spec))
+            _check_width(re.findall(r"\d+", spec))
+            return format(self._eval(node.value), spec)
+        return self._eval(node.value)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("expression", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("next_due_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("remaining", sa.Integer(), nullable=True),
+        sa.Column("cycle", sa.JSON(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("last_fired_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["definition_id"], ["definitions.id"]),

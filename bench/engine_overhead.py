@@ -1,0 +1,358 @@
+"""Engine overhead: schoolflow on SQLite against SpiffWorkflow alone, in one process, in one run.
+
+    .venv/bin/python -m bench.engine_overhead              # full run, about a minute on 2 shared cores
+    .venv/bin/python -m bench.engine_overhead --quick      # smoke run, a few seconds
+    .venv/bin/python -m bench.engine_overhead --profile 40 # also cProfile schoolflow's steps, top 40 lines
+
+Both sides run the same process shape, 5 user tasks and one exclusive gateway per instance:
+
+    start -> t1 -> t2 -> t3 -> XOR(approved == True ? t4_ok : default t4_no) -> XOR-merge -> t5 -> end
+
+library     SpiffWorkflow alone, in memory, "scenario b2" of the reference benchmark
+            (shared/reference/raw_spiff_bench.py): the spec is parsed and restored once; only the instance
+            state is JSON-encoded after the start and after every step and decoded before every step, with
+            the cached spec object re-attached. SpiffBpmnParser + SPIFF_CONFIG, default script engine.
+            This is the reference the ratio is taken against.
+library-cam The same loop on schoolflow's own spec flavour and codec (Camunda parser with schoolflow's user
+            task extensions, engine.spiff_codec.codec.dump_state/load_state), default script engine.
+            Informational: separates "library flavour" from "engine overhead".
+schoolflow  The engine's Python API on a temporary, migrated SQLite file (WAL, as engine.db.make_engine sets
+            it up): one committed transaction for start_process, then per step the task lookup a client
+            does (queries.task_list for the user, in its own read session; or a direct HumanTask query with
+            --lookup direct) and one committed transaction ``runtime.complete_task``. FakeClock, one user in
+            group "office", which every task names in camunda:candidateGroups. Same form data as the
+            reference (3-4 keys per task; tasks have no camunda:formData, so the engine's free-data path).
+
+Timing covers whole instances (start + 5 steps), as in the reference; "ms/step" is time / user-task steps.
+Rounds interleave the sides (alternating which goes first); the table shows medians over rounds and the
+ratio is the median of the per-round ratios (schoolflow ms/step / library ms/step). No sleeping anywhere.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState as SpiffState
+
+from engine import audit, definitions, queries, runtime, users
+from engine.clock import FakeClock
+from engine.db import make_engine, make_sessionmaker, upgrade
+from engine.definitions.spiff_parser import SchoolParser
+from engine.models import HumanTask, Instance, InstanceStatus, TaskState
+from engine.spiff_codec import codec
+
+TARGET_RATIO = 2.5
+PROCESS = "enrolment"
+USER, GROUP = "bench_office", "office"
+DEFAULT_JSON = Path(__file__).parent / "results" / "engine_overhead.json"
+
+_NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+       'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"')
+_TASKS = [("t1", "Student details"), ("t2", "Guardian details"), ("t3", "Office review"),
+          ("t4_ok", "Assign class"), ("t4_no", "Write rejection"), ("t5", "Confirm")]
+_FLOWS = [("f1", "start", "t1"), ("f2", "t1", "t2"), ("f3", "t2", "t3"), ("f4", "t3", "gw_split"),
+          ("flow_no", "gw_split", "t4_no"), ("f5", "t4_ok", "gw_merge"), ("f6", "t4_no", "gw_merge"),
+          ("f7", "gw_merge", "t5"), ("f8", "t5", "end")]
+# One file for both sides: SpiffWorkflow's parser ignores the camunda:candidateGroups attributes.
+BPMN = "\n".join([
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    f'<bpmn:definitions {_NS} id="defs_bench" targetNamespace="http://schoolflow.example/bench">',
+    f'  <bpmn:process id="{PROCESS}" name="Enrolment" isExecutable="true">',
+    '    <bpmn:startEvent id="start"/>',
+    *[f'    <bpmn:userTask id="{i}" name="{n}" camunda:candidateGroups="{GROUP}"/>' for i, n in _TASKS],
+    '    <bpmn:exclusiveGateway id="gw_split" name="Approved?" default="flow_no"/>',
+    '    <bpmn:exclusiveGateway id="gw_merge"/>',
+    '    <bpmn:endEvent id="end"/>',
+    *[f'    <bpmn:sequenceFlow id="{i}" sourceRef="{s}" targetRef="{t}"/>' for i, s, t in _FLOWS],
+    '    <bpmn:sequenceFlow id="flow_ok" sourceRef="gw_split" targetRef="t4_ok">',
+    '      <bpmn:conditionExpression>approved == True</bpmn:conditionExpression>',
+    '    </bpmn:sequenceFlow>',
+    '  </bpmn:process>',
+    '</bpmn:definitions>',
+    '',
+])
+STEPS_PER_INSTANCE = 5
+
+
+def form_data(bpmn_id: str, k: int) -> dict[str, Any]:
+    """The reference benchmark's form data: 3 keys per task, plus the decision on t3 (alternating)."""
+    data: dict[str, Any] = {f"{bpmn_id}_by": "user%03d" % (k % 97), f"{bpmn_id}_comment": "ok, looks fine",
+                            f"{bpmn_id}_score": k * 3 % 10}
+    if bpmn_id == "t3":
+        data["approved"] = k % 2 == 0
+    return data
+
+
+# ------------------------------------------------------------------------------------------- library side
+class LibraryB2:
+    """Scenario b2: spec restored once; only instance state goes through JSON around every step."""
+
+    def __init__(self, flavour: str):
+        self.flavour = flavour
+        if flavour == "spiff":
+            parser: Any = SpiffBpmnParser()
+            self.ser = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        else:  # schoolflow's parser and codec, default script engine
+            parser = SchoolParser()
+            self.ser = codec.serializer
+        parser.add_bpmn_str(BPMN.encode(), filename="bench.bpmn")
+        spec, subs = parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
+        # What a store keeps once per BPMN version; restored once, the object is re-attached on every load.
+        spec_json = json.dumps({"spec": self.ser.to_dict(spec),
+                                "subprocess_specs": {k: self.ser.to_dict(v) for k, v in subs.items()}})
+        raw = json.loads(spec_json)
+        self.specs = (self.ser.from_dict(raw["spec"]),
+                      {k: self.ser.from_dict(v) for k, v in raw["subprocess_specs"].items()})
+
+    def dump(self, wf: BpmnWorkflow) -> str:
+        if self.flavour != "spiff":
+            return codec.dump_state(wf)
+        ser = self.ser
+        ser.registry._encoder_mode = True  # serialize_json's fast path
+        try:
+            dct = ser.to_dict(wf)
+        finally:
+            ser.registry._encoder_mode = False
+        del dct["spec"], dct["subprocess_specs"]
+        dct[ser.VERSION_KEY] = ser.VERSION
+        return json.dumps(dct, cls=ser._encoder_cls)
+
+    def load(self, state: str) -> BpmnWorkflow:
+        if self.flavour != "spiff":
+            return codec.load_state(state, self.specs)
+        dct = json.loads(state)
+        self.ser.migrate(dct)
+        dct["spec"], dct["subprocess_specs"] = self.specs[0], dict(self.specs[1])
+        return self.ser.from_dict(dct)
+
+    def run(self, n: int) -> dict[str, Any]:
+        steps, t0 = 0, time.perf_counter()
+        for k in range(n):
+            wf = BpmnWorkflow(*self.specs)
+            wf.do_engine_steps()
+            state = self.dump(wf)
+            while True:
+                wf = self.load(state)
+                task = wf.get_next_task(state=SpiffState.READY, manual=True)
+                if task is None:
+                    break
+                task.data.update(form_data(task.task_spec.name, k))
+                task.run()
+                wf.do_engine_steps()
+                steps += 1
+                state = self.dump(wf)
+            assert wf.is_completed() and steps == (k + 1) * STEPS_PER_INSTANCE
+        return _rate(n, steps, time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------------------------------- schoolflow side
+class Schoolflow:
+    """The engine through its Python API, one committed transaction per operation, on a temp SQLite file."""
+
+    def __init__(self, directory: str, lookup: str):
+        self.lookup = lookup
+        self.path = Path(directory) / "bench.sqlite"
+        self.engine = make_engine(f"sqlite:///{self.path}")
+        upgrade(self.engine)
+        self.Session = make_sessionmaker(self.engine)
+        self.clock = FakeClock(datetime(2026, 9, 30, 2, 0, tzinfo=UTC))
+        self.k = 0  # instances started so far (drives the form data, as k does on the library side)
+        self.phase = {"start": 0.0, "lookup": 0.0, "complete": 0.0}  # seconds, for the breakdown
+        with self.Session.begin() as s:
+            users.add_user(s, USER, clock=self.clock, groups=[GROUP])
+            definitions.deploy_file(s, BPMN.encode(), "bench.bpmn", clock=self.clock, actor=USER)
+
+    def next_task(self, instance_id: int) -> tuple[str, str] | None:
+        """What a client does before acting: list the user's open tasks (read-only session)."""
+        with self.Session() as s:
+            if self.lookup == "task_list":
+                rows = [t for t in queries.task_list(s, USER) if t.instance_id == instance_id]
+            else:
+                rows = list(s.scalars(sa.select(HumanTask).where(
+                    HumanTask.instance_id == instance_id, HumanTask.state == TaskState.OPEN)))
+            return (rows[0].id, rows[0].bpmn_id) if rows else None
+
+    def one_instance(self) -> int:
+        k, self.k = self.k, self.k + 1
+        phase, clock = self.phase, time.perf_counter
+        a = clock()
+        with self.Session.begin() as s:
+            instance_id = runtime.start_process(s, PROCESS, user=USER, clock=self.clock).id
+        b = clock()
+        phase["start"] += b - a
+        steps = 0
+        while True:
+            found = self.next_task(instance_id)
+            a = clock()
+            phase["lookup"] += a - b
+            if found is None:
+                break
+            task_id, bpmn_id = found
+            self.clock.advance(minutes=3)
+            with self.Session.begin() as s:
+                runtime.complete_task(s, task_id, user=USER, clock=self.clock, data=form_data(bpmn_id, k))
+            b = clock()
+            phase["complete"] += b - a
+            steps += 1
+        assert steps == STEPS_PER_INSTANCE, steps
+        return steps
+
+    def run(self, n: int) -> dict[str, Any]:
+        self.phase = dict.fromkeys(self.phase, 0.0)
+        steps, t0 = 0, time.perf_counter()
+        for _ in range(n):
+            steps += self.one_instance()
+        out = _rate(n, steps, time.perf_counter() - t0)
+        # per step: start_process spread over the steps, task lookups (6 per instance: the last finds
+        # nothing) spread likewise, complete_task per call
+        out["phase_ms_per_step"] = {k: 1000 * v / steps for k, v in self.phase.items()}
+        return out
+
+    def check(self) -> dict[str, Any]:
+        """Untimed sanity check: every instance completed, both branches taken, audit chain intact."""
+        with self.Session() as s:
+            statuses = dict(s.execute(sa.select(Instance.status, sa.func.count()).group_by(Instance.status)).all())
+            branches = dict(s.execute(sa.select(HumanTask.bpmn_id, sa.func.count())
+                                      .where(HumanTask.bpmn_id.in_(["t4_ok", "t4_no"]))
+                                      .group_by(HumanTask.bpmn_id)).all())
+            chain = audit.verify_chain(s)
+            state_bytes = s.scalar(sa.select(sa.func.avg(sa.func.length(Instance.state))))
+        assert set(statuses) == {InstanceStatus.COMPLETED}, statuses
+        assert chain.ok, chain.reason
+        return {"instances": statuses[InstanceStatus.COMPLETED], "t4_ok": branches.get("t4_ok", 0),
+                "t4_no": branches.get("t4_no", 0), "audit_events_verified": chain.checked,
+                "mean_final_state_bytes": round(state_bytes or 0),
+                "db_bytes": sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))}
+
+
+def _rate(n: int, steps: int, dt: float) -> dict[str, Any]:
+    return {"instances": n, "steps": steps, "seconds": dt, "inst_per_s": n / dt, "ms_per_step": 1000 * dt / steps}
+
+
+# -------------------------------------------------------------------------------------------------- driver
+def _summary(rounds: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    rates = [r[key]["inst_per_s"] for r in rounds]
+    ms = [r[key]["ms_per_step"] for r in rounds]
+    out = {"inst_per_s": statistics.median(rates), "inst_per_s_min": min(rates), "inst_per_s_max": max(rates),
+           "ms_per_step": statistics.median(ms)}
+    if "phase_ms_per_step" in rounds[0][key]:
+        out["phase_ms_per_step"] = {p: statistics.median(r[key]["phase_ms_per_step"][p] for r in rounds)
+                                    for p in rounds[0][key]["phase_ms_per_step"]}
+    return out
+
+
+def profile(sf: Schoolflow, n: int, top: int) -> str:
+    prof = cProfile.Profile()
+    prof.enable()
+    sf.run(n)
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smoke run: 2 short rounds")
+    ap.add_argument("--rounds", type=int, help="interleaved rounds (default 5; --quick 2)")
+    ap.add_argument("--n-lib", type=int, help="library instances per round (default 300; --quick 20)")
+    ap.add_argument("--n-sf", type=int, help="schoolflow instances per round (default 60; --quick 4)")
+    ap.add_argument("--lookup", choices=["task_list", "direct"], default="task_list",
+                    help="schoolflow's per-step task lookup (default: queries.task_list for the user)")
+    ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"results file (default {DEFAULT_JSON})")
+    ap.add_argument("--profile", type=int, metavar="TOP", default=0,
+                    help="afterwards, cProfile a separate schoolflow batch and print the TOP functions")
+    args = ap.parse_args(argv)
+    rounds_n = args.rounds or (2 if args.quick else 5)
+    n_lib = args.n_lib or (20 if args.quick else 300)
+    n_sf = args.n_sf or (4 if args.quick else 60)
+    command = " ".join([".venv/bin/python -m bench.engine_overhead", *map(shlex.quote, sys.argv[1:])])
+
+    lib, lib_cam = LibraryB2("spiff"), LibraryB2("camunda")
+    with tempfile.TemporaryDirectory(prefix="sf-bench-") as tmp:
+        sf = Schoolflow(tmp, args.lookup)
+        # Warm-up: imports, SQLAlchemy statement caches, the engine's spec cache.
+        lib.run(max(2, n_lib // 10))
+        lib_cam.run(max(2, n_lib // 10))
+        sf.run(max(2, n_sf // 10))
+
+        rounds = []
+        for r in range(rounds_n):
+            sides = [("library", lib, n_lib), ("library_camunda", lib_cam, n_lib), ("schoolflow", sf, n_sf)]
+            if r % 2:
+                sides.reverse()
+            result = {name: side.run(n) for name, side, n in sides}
+            result["ratio"] = result["schoolflow"]["ms_per_step"] / result["library"]["ms_per_step"]
+            rounds.append(result)
+            print(f"round {r + 1}/{rounds_n}: library {result['library']['inst_per_s']:7.1f} inst/s, "
+                  f"schoolflow {result['schoolflow']['inst_per_s']:6.1f} inst/s, ratio {result['ratio']:.2f}x",
+                  file=sys.stderr)
+        check = sf.check()
+        profile_text = profile(sf, max(4, n_sf // 2), args.profile) if args.profile else ""
+        sf.engine.dispose()
+
+    ratios = [r["ratio"] for r in rounds]
+    ratio = statistics.median(ratios)
+    results: dict[str, Any] = {
+        "benchmark": "engine_overhead", "command": command,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "env": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+                "sqlalchemy": sa.__version__},
+        "params": {"rounds": rounds_n, "n_lib": n_lib, "n_sf": n_sf, "lookup": args.lookup,
+                   "steps_per_instance": STEPS_PER_INSTANCE},
+        "library": _summary(rounds, "library"), "library_camunda": _summary(rounds, "library_camunda"),
+        "schoolflow": _summary(rounds, "schoolflow"),
+        "ratio": ratio, "ratio_min": min(ratios), "ratio_max": max(ratios),
+        "ratio_library_camunda": statistics.median(
+            r["library_camunda"]["ms_per_step"] / r["library"]["ms_per_step"] for r in rounds),
+        "target_ratio": TARGET_RATIO, "target_met": ratio <= TARGET_RATIO,
+        "schoolflow_check": check, "rounds": rounds,
+    }
+
+    rows = [("library (SpiffWorkflow b2, reference)", results["library"], 1.0),
+            ("library, schoolflow spec flavour + codec", results["library_camunda"],
+             results["ratio_library_camunda"]),
+            (f"schoolflow API on SQLite (lookup: {args.lookup})", results["schoolflow"], ratio)]
+    print(f"engine overhead | Python {platform.python_version()} | SQLAlchemy {sa.__version__} | "
+          f"cpus={os.cpu_count()} | {rounds_n} rounds x ({n_lib} library, {n_sf} schoolflow) instances")
+    print(f"{'side':46s} {'inst/s':>8s} {'(min-max)':>15s} {'ms/step':>8s} {'ratio':>6s}")
+    for label, s, x in rows:
+        spread = f"{s['inst_per_s_min']:.0f}-{s['inst_per_s_max']:.0f}"
+        print(f"{label:46s} {s['inst_per_s']:8.1f} {spread:>15s} {s['ms_per_step']:8.3f} {x:5.2f}x")
+    verdict = "MET" if results["target_met"] else "NOT MET"
+    print(f"ratio schoolflow/library per step: {ratio:.2f}x (rounds {min(ratios):.2f}-{max(ratios):.2f}); "
+          f"target <= {TARGET_RATIO}x: {verdict}")
+    phases = results["schoolflow"]["phase_ms_per_step"]
+    print("schoolflow ms per step by phase (medians): " + ", ".join(f"{k} {v:.3f}" for k, v in phases.items())
+          + "  (start_process and the 6 lookups per instance are spread over its 5 steps)")
+    print(f"check: {check}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=1))
+    print(f"wrote {args.json}")
+    if profile_text:
+        print(profile_text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Firing one due timer inside its instance, and starting an instance for a schedule."""
+from __future__ import annotations
+
+from uuid import UUID
+
+import sqlalchemy as sa
+from SpiffWorkflow.util.task import TaskState as SpiffState
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..cases import open_case
+from ..clock import Clock
+from ..models import Definition, Instance, InstanceStatus, Timer, TimerStatus
+from .operations import _flush, _instance_names, _record_if_finished
+from .projection import sync_instance
+from .timer_sync import fire, fire_start_timers
+from .workflow import advance, load_workflow, make_evaluator, new_workflow, script_engine
+
+
+def fire_timer(session: Session, timer: Timer, clock: Clock) -> bool:
+    """Fire ``timer`` (already locked by the caller) and run its case on; False if it was stale.
+
+    :raises InstanceError: the case failed after the timer fired; the caller marks it in error.
+    """
+    instance = session.execute(
+        sa.select(Instance).where(Instance.id == timer.instance_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    now = clock.now()
+    evaluator = make_evaluator(session, instance.definition, clock, _instance_names(instance))
+    workflow = load_workflow(instance.definition, instance.state, script_engine(evaluator, instance.definition))
+    task = workflow.get_task_from_id(UUID(timer.id))
+    if task is None or task.state != SpiffState.WAITING or instance.status != InstanceStatus.RUNNING:
+        timer.status = TimerStatus.CANCELLED  # the case moved on without it
+        _flush(session)
+        return False
+    due = timer.due_at
+    fire(task, timer, now)
+    for _ in range(2):  # a cycle's last round completes its event on the second refresh
+        workflow.refresh_timers()
+        advance(workflow)
+    sync_instance(session, instance, workflow, evaluator, clock)
+    audit.record(session, "timer.fired", clock=clock, instance_id=instance.id, timer=timer.bpmn_id,
+                 timer_kind=timer.kind, due_at=due.isoformat())
+    _record_if_finished(session, instance, clock)
+    _flush(session)
+    return True
+
+
+def start_scheduled(session: Session, definition: Definition, bpmn_id: str, clock: Clock) -> Instance:
+    """Start a new instance because its schedule (timer start event ``bpmn_id``) came due."""
+    now = clock.now()
+    instance = Instance(definition=definition, process_key=definition.process_key,
+                        status=InstanceStatus.RUNNING, state="", started_by=None, started_at=now, updated_at=now)
+    session.add(instance)
+    session.flush()
+    case = open_case(session, instance, now)
+    evaluator = make_evaluator(session, definition, clock, _instance_names(instance, case.number))
+    workflow = new_workflow(definition, script_engine(evaluator, definition), {})
+    advance(workflow)
+    fire_start_timers(workflow)
+    workflow.refresh_timers()
+    advance(workflow)
+    sync_instance(session, instance, workflow, evaluator, clock)
+    audit.record(session, "instance.started", clock=clock, instance_id=instance.id,
+                 process_key=definition.process_key, version=definition.version, case_number=case.number,
+                 schedule=bpmn_id)
+    _record_if_finished(session, instance, clock)
+    _flush(session)
+    return instance

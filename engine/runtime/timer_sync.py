@@ -1,0 +1,94 @@
+"""Timer rows in step with the workflow: due times computed by the engine, stale timers cancelled."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.util.task import TaskState as SpiffState
+from sqlalchemy.orm import Session
+
+from ..models import Instance, Timer, TimerStatus
+from ..scripting import Evaluator, is_iso_literal
+from ..scripting.syntax import is_cron
+from ..spiff_timers import FIRED, LAST_CYCLE, PENDING_CYCLES, HostCycle, HostDuration, timer_definition
+from ..timer_math import Cycle, add_duration, parse_cycle, resolve_moment
+
+CYCLE = "cycle"  # internal_data key holding a cycle timer's state
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> dict[str, Any]:
+    return {str(t.id): t for t in workflow.get_tasks(state=SpiffState.WAITING) if timer_definition(t.task_spec)}
+
+
+def timer_kind(task: Any) -> str:
+    spec = task.task_spec
+    if isinstance(spec, StartEvent):
+        return "start" if task.workflow is task.workflow.top_workflow else "event_subprocess"
+    return "boundary" if type(spec).__name__ == "BoundaryEvent" else "intermediate"
+
+
+def compute_due(task: Any, evaluator: Evaluator, now: datetime) -> tuple[datetime, Cycle | None]:
+    """When a timer that just started waiting is due (and its cycle, for repeating timers).
+
+    :raises ScriptError: the timer's expression fails or gives no usable time.
+    """
+    definition = timer_definition(task.task_spec)
+    text = (definition.expression or "").strip()
+    if isinstance(definition, HostCycle):
+        value = text if is_iso_literal(text) or is_cron(text) else evaluator.evaluate(text, task.data)
+        cycle = parse_cycle(str(value), now)
+        return cycle.next_due, cycle
+    value = text if is_iso_literal(text) else evaluator.evaluate(text, task.data)
+    if isinstance(definition, HostDuration):
+        return add_duration(now, str(value)), None
+    return resolve_moment(value, now), None
+
+
+def sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, evaluator: Evaluator,
+                now: datetime) -> None:
+    """Create rows for timers that started waiting; cancel rows whose timer no longer waits."""
+    waiting = waiting_timers(workflow)
+    rows = {r.id: r for r in session.scalars(
+        sa.select(Timer).where(Timer.instance_id == instance.id, Timer.status == TimerStatus.WAITING))}
+    for timer_id, row in rows.items():
+        if timer_id not in waiting:  # its activity finished first, or the case ended
+            row.status = TimerStatus.CANCELLED
+    for timer_id, task in waiting.items():
+        if timer_id in rows:
+            continue
+        due, cycle = compute_due(task, evaluator, now)
+        if cycle is not None:
+            task.internal_data[CYCLE] = cycle.to_json()
+        session.add(Timer(id=timer_id, instance_id=instance.id, bpmn_id=task.task_spec.bpmn_id,
+                          kind=timer_kind(task), status=TimerStatus.WAITING, due_at=due, created_at=now))
+
+
+def fire(task: Any, row: Timer, now: datetime) -> None:
+    """Fire one waiting timer task and update its row (a cycle timer stays waiting for its next round)."""
+    row.fired_at = now
+    if CYCLE not in task.internal_data:
+        task._set_internal_data(**{FIRED: True})
+        row.status = TimerStatus.FIRED
+        return
+    task._set_internal_data(**{PENDING_CYCLES: task._get_internal_data(PENDING_CYCLES, 0) + 1})
+    following = Cycle.from_json(task.internal_data[CYCLE]).advance(now)
+    if following is None:
+        row.status = TimerStatus.FIRED
+        task.internal_data.pop(CYCLE)
+        task._set_internal_data(**{LAST_CYCLE: True})
+    else:
+        task.internal_data[CYCLE] = following.to_json()
+        row.due_at = following.next_due
+
+
+def fire_start_timers(workflow: BpmnWorkflow) -> bool:
+    """A case started by hand or by its schedule begins now: its own timer start events fire at once."""
+    fired = False
+    for task in waiting_timers(workflow).values():
+        if timer_kind(task) == "start":
+            task._set_internal_data(**{FIRED: True})
+            fired = True
+    return fired

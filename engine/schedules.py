@@ -1,0 +1,77 @@
+"""Schedules: a procedure whose start event is a timer starts a new instance each time it fires.
+
+Deploying a version replaces the procedure's schedules; the next due time is computed by the engine
+from its clock and the school calendar. Occurrences missed while no worker ran are not piled up: the
+schedule fires once and moves to its next future occurrence.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .clock import Clock
+from .models import Definition, Schedule
+from .scripting import Evaluator, is_iso_literal
+from .scripting.syntax import is_cron
+from .timer_math import Cycle, add_duration, parse_cycle, resolve_moment
+
+
+def start_timers(spec: Any) -> list[tuple[str, str, str]]:
+    """``(bpmn_id, kind, expression)`` of the top-level timer start events of a process spec."""
+    from .spiff_timers import HostCycle, HostDuration, timer_definition
+
+    out = []
+    for task_spec in spec.task_specs.values():
+        definition = timer_definition(task_spec)
+        if definition is not None and type(task_spec).__name__ == "StartEvent":
+            kind = "cycle" if isinstance(definition, HostCycle) else \
+                "duration" if isinstance(definition, HostDuration) else "date"
+            out.append((task_spec.bpmn_id, kind, definition.expression or ""))
+    return out
+
+
+def first_due(kind: str, expression: str, evaluator: Evaluator, now: datetime) -> tuple[datetime, Cycle | None]:
+    text = expression.strip()
+    literal = is_iso_literal(text) or (kind == "cycle" and is_cron(text))
+    value = str(text if literal else evaluator.evaluate(text))
+    if kind == "cycle":
+        cycle = parse_cycle(value, now)
+        return cycle.next_due, cycle
+    if kind == "duration":
+        return add_duration(now, value), None
+    return resolve_moment(value, now), None
+
+
+def sync_schedules(session: Session, definition: Definition, spec: Any, evaluator: Evaluator,
+                   clock: Clock) -> None:
+    """Point the procedure's schedules at ``definition``; drop those its new version no longer has.
+
+    :raises ScriptError: a start timer's expression gives no usable time.
+    """
+    now = clock.now()
+    existing = {s.bpmn_id: s for s in session.scalars(
+        sa.select(Schedule).where(Schedule.process_key == definition.process_key))}
+    wanted = start_timers(spec)
+    for bpmn_id, kind, expression in wanted:
+        due, cycle = first_due(kind, expression, evaluator, now)
+        row = existing.get(bpmn_id) or Schedule(process_key=definition.process_key, bpmn_id=bpmn_id)
+        row.definition_id, row.kind, row.expression = definition.id, kind, expression
+        row.next_due_at, row.cycle, row.active = due, cycle.to_json() if cycle else None, True
+        session.add(row)
+    for bpmn_id, row in existing.items():
+        if bpmn_id not in {w[0] for w in wanted}:
+            row.active, row.next_due_at = False, None
+    session.flush()
+
+
+def advance_schedule(schedule: Schedule, now: datetime) -> None:
+    """After a firing: the next occurrence in the future, or none for a one-off or exhausted schedule."""
+    schedule.last_fired_at = now
+    following = Cycle.from_json(schedule.cycle).advance(now) if schedule.cycle else None
+    if following is None:
+        schedule.active, schedule.next_due_at, schedule.cycle = False, None, None
+    else:
+        schedule.next_due_at, schedule.cycle = following.next_due, following.to_json()

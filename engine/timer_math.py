@@ -1,0 +1,140 @@
+"""Due-time arithmetic for timers and deadlines: ISO 8601 durations, dates, repeating intervals and cron.
+
+Everything returns aware UTC datetimes. Naive times are read in the school's time zone, never the
+server's; a bare date means the end of the office day on that date.
+"""
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+
+from .errors import ScriptError
+
+SCHOOL_TZ = ZoneInfo("Asia/Shanghai")
+OFFICE_END = time(17, 30)
+
+_DURATION = re.compile(
+    r"^P(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
+    r"(?:T(?:(?P<h>\d+)H)?(?:(?P<mi>\d+)M)?(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$"
+)
+
+
+def add_duration(moment: datetime, text: str) -> datetime:
+    """``moment`` plus an ISO 8601 duration; years and months move by calendar months."""
+    m = _DURATION.match(text.strip().upper())
+    if not m or text.strip().upper() in ("P", "PT"):
+        raise ScriptError(f"'{text}' is not an ISO 8601 duration such as P7D or PT2H")
+    g = {k: v for k, v in m.groupdict().items() if v}
+    months = int(g.get("y", 0)) * 12 + int(g.get("mo", 0))
+    if months:
+        moment = _add_months(moment, months)
+    return moment + timedelta(weeks=int(g.get("w", 0)), days=int(g.get("d", 0)), hours=int(g.get("h", 0)),
+                              minutes=int(g.get("mi", 0)), seconds=float(g.get("s", "0").replace(",", ".")))
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    total = moment.month - 1 + months
+    year, month = moment.year + total // 12, total % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, _calendar.monthrange(year, month)[1]))
+
+
+def resolve_moment(value: object, now: datetime, *, tz: ZoneInfo = SCHOOL_TZ,
+                   office_end: time = OFFICE_END) -> datetime:
+    """A datetime, an ISO date-time, a bare date (its office end) or a duration counted from ``now``."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, office_end)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.upper().startswith("P"):
+            return add_duration(now, text).astimezone(UTC)
+        try:
+            moment = (datetime.combine(date.fromisoformat(text), office_end) if len(text) == 10
+                      else datetime.fromisoformat(text))
+        except ValueError:
+            raise ScriptError(f"'{value}' is not a date, date-time or duration") from None
+    else:
+        raise ScriptError(f"{value!r} is not a date, date-time or duration")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(UTC)
+
+
+@dataclass
+class Cycle:
+    """A repeating timer: when it is next due, how to step, and how many firings are left (None: no end)."""
+
+    next_due: datetime
+    remaining: int | None
+    step: str | None = None  # an ISO duration, or
+    cron: str | None = None  # a cron line evaluated in the school's time zone
+
+    def advance(self, now: datetime) -> Cycle | None:
+        """The cycle after one firing, skipping occurrences missed while nobody was running the worker."""
+        remaining = None if self.remaining is None else self.remaining - 1
+        if remaining == 0:
+            return None
+        nxt = self.next_due
+        while nxt <= now:
+            nxt = _step(nxt, self.step, self.cron)
+        return Cycle(nxt, remaining, self.step, self.cron)
+
+    def to_json(self) -> dict[str, object]:
+        return {"next": self.next_due.isoformat(), "remaining": self.remaining, "step": self.step,
+                "cron": self.cron}
+
+    @classmethod
+    def from_json(cls, d: dict[str, object]) -> Cycle:
+        return cls(datetime.fromisoformat(str(d["next"])), d["remaining"], d["step"], d["cron"])  # type: ignore[arg-type]
+
+
+def _step(moment: datetime, step: str | None, cron: str | None) -> datetime:
+    if cron:
+        local = moment.astimezone(SCHOOL_TZ)
+        return croniter(cron, local).get_next(datetime).astimezone(UTC)
+    return add_duration(moment, step or "").astimezone(UTC)
+
+
+def _cron_line(text: str) -> str:
+    # Quartz (Camunda) writes "sec min hour dom month dow [year]" and '?' for "no value"; croniter wants
+    # the five classic fields, optionally with seconds.
+    fields = text.replace("?", "*").split()
+    if len(fields) == 7:
+        fields = fields[:6]
+    if len(fields) == 6:
+        fields = fields[1:] + [fields[0]]  # croniter takes seconds last
+    return " ".join(fields)
+
+
+def parse_cycle(text: str, now: datetime) -> Cycle:
+    """``R[n]/duration``, ``R[n]/start/duration`` or a cron line, as of ``now``.
+
+    :raises ScriptError: the text is none of these.
+    """
+    text = text.strip()
+    if not text.upper().startswith("R"):
+        line = _cron_line(text)
+        if not croniter.is_valid(line):
+            raise ScriptError(f"'{text}' is neither a repeating interval such as R/P1W nor a cron line")
+        first = croniter(line, now.astimezone(SCHOOL_TZ)).get_next(datetime).astimezone(UTC)
+        return Cycle(first, None, cron=line)
+    parts = text.split("/")
+    count = parts[0][1:]
+    remaining = int(count) if count else None
+    if remaining == 0:
+        raise ScriptError(f"'{text}' repeats zero times")
+    if len(parts) == 2:
+        return Cycle(add_duration(now, parts[1]).astimezone(UTC), remaining, step=parts[1])
+    if len(parts) == 3 and parts[2].upper().startswith("P"):
+        first = resolve_moment(parts[1], now)
+        cycle = Cycle(first, remaining, step=parts[2])
+        while cycle.next_due <= now:  # a start in the past: the next occurrence from now on
+            cycle.next_due = _step(cycle.next_due, cycle.step, None)
+        return cycle
+    raise ScriptError(f"'{text}' is not a supported repeating interval; write R[n]/start/duration or R[n]/duration")
