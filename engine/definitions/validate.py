@@ -42,8 +42,9 @@ def parse_procedure(data: bytes, file_name: str, *, allow_scripts: bool = False)
     if problems:  # later checks assume a structurally valid file
         raise DefinitionError(problems)
     problems = policy_problems(tree, file_name, allow_scripts)
-    processes, spiff_problems = _spiff_specs(tree, file_name)
-    problems += spiff_problems
+    processes: list[ParsedProcess] = []
+    if not problems:  # SpiffWorkflow's parser is only asked about what the engine would run
+        processes, problems = _spiff_specs(tree, file_name)
     if not problems and not processes:
         problems.append(Problem(file_name, None, None, "the file has no executable process "
                                                        "(isExecutable=\"true\")"))
@@ -66,6 +67,9 @@ def _spiff_specs(tree: etree._ElementTree, file_name: str) -> tuple[list[ParsedP
         return out, []
     except ValidationException as exc:
         return [], [_from_spiff(exc, tree, file_name)]
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError, AssertionError) as exc:
+        # The library's parser has gaps on unusual input; an unreadable file is refused, never a crash.
+        return [], [Problem(file_name, None, None, f"the file could not be read as a process ({exc!r})")]
 
 
 def _from_spiff(exc: ValidationException, tree: etree._ElementTree, file_name: str) -> Problem:
