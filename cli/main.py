@@ -14,26 +14,40 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, definitions, queries, runtime, users
+from engine import audit, definitions, params, queries, runtime, users
 from engine.assignment import set_lane_group
 from engine.clock import Clock, SystemClock
 from engine.db import database_url, make_engine, make_sessionmaker, upgrade
 from engine.errors import DefinitionError, EngineError, InvalidInput
 
 from .calendar_cmd import calendar
+from .demo_cmd import demo_data
+from .params_cmd import params_group
 
 
 @dataclass
 class CliContext:
     url: str
     clock: Clock
+    _engine: sa.Engine | None = None
     _sessionmaker: sessionmaker[Session] | None = None
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+        return self._engine
 
     @property
     def sessionmaker(self) -> sessionmaker[Session]:
         if self._sessionmaker is None:
-            self._sessionmaker = make_sessionmaker(make_engine(self.url))
+            self._sessionmaker = make_sessionmaker(self.engine)
         return self._sessionmaker
+
+    def close(self) -> None:
+        """Close the command's database connections (called when the command ends)."""
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 class EngineErrors(click.Group):
@@ -65,6 +79,7 @@ class EngineErrors(click.Group):
 def cli(ctx: click.Context, db_url: str | None) -> None:
     """schoolflow: run school procedures as BPMN workflows."""
     ctx.obj = CliContext(database_url(db_url), SystemClock())
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _data(text: str | None) -> dict[str, Any]:
@@ -87,7 +102,7 @@ def _print_json(value: Any) -> None:
 @click.pass_obj
 def init_db(obj: CliContext) -> None:
     """Create or upgrade the database schema."""
-    upgrade(make_engine(obj.url))
+    upgrade(obj.engine)
     click.echo(f"database ready: {obj.url}")
 
 
@@ -114,12 +129,15 @@ def list_definitions(obj: CliContext, as_json: bool) -> None:
     with obj.sessionmaker() as session:
         rows = [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n,
                  "file": d.file_name, "deployed_at": queries.local_time(d.deployed_at),
-                 "allow_scripts": d.allow_scripts}
+                 "allow_scripts": d.allow_scripts,
+                 "params": {p.name: p.value for p in params.describe(session, d)}}
                 for d, n in definitions.list_definitions(session)]
     if as_json:
         return _print_json(rows)
     for r in rows:
         click.echo(f"{r['key']:<28} v{r['version']:<3} {r['name'] or ''}  ({r['file']})")
+        if r["params"]:
+            click.echo("    params: " + ", ".join(f"{k}={v}" for k, v in r["params"].items()))
 
 
 @cli.group("users")
@@ -259,7 +277,7 @@ def complete(obj: CliContext, task_id: str, user: str, data: str | None) -> None
 def show(obj: CliContext, instance_id: int, as_json: bool) -> None:
     """Show a case: status, version, open tasks and history."""
     with obj.sessionmaker() as session:
-        view = queries.instance_view(session, instance_id)
+        view = queries.instance_view(session, instance_id, obj.clock.now())
     if as_json:
         return _print_json(view)
     click.echo(f"instance {view['id']}  case {view['case_number']}  {view['process_key']} "
@@ -269,7 +287,8 @@ def show(obj: CliContext, instance_id: int, as_json: bool) -> None:
     for t in view["open_tasks"]:
         click.echo(f"  waiting: {t['name']} ({t['assignee'] or ', '.join(t['candidate_groups'])})")
     for h in view["history"]:
-        click.echo(f"  {h['at'][:19]}  {h['kind']:<20} {h['actor'] or ''}")
+        name = json.loads(h["detail"]).get("name") or ""
+        click.echo(f"  {h['at'][:19]}  {h['kind']:<20} {h['actor'] or '':<14} {name}")
 
 
 @cli.group("audit")
@@ -292,7 +311,8 @@ def audit_verify(obj: CliContext) -> None:
 
 @cli.command()
 @click.option("--once", is_flag=True, help="Fire what is due now, then exit (for cron).")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
+@click.option("--interval", default=1.0, show_default=True,
+              help="Longest rest between sweeps when nothing is due, in seconds.")
 @click.option("--limit", type=int, help="Fire at most this many items per sweep.")
 @click.pass_obj
 def worker(obj: CliContext, once: bool, interval: float, limit: int | None) -> None:
@@ -304,6 +324,8 @@ def worker(obj: CliContext, once: bool, interval: float, limit: int | None) -> N
 
 
 cli.add_command(calendar)
+cli.add_command(params_group)
+cli.add_command(demo_data)
 
 
 def main() -> None:

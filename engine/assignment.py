@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .errors import NotAllowed, ScriptError
+from .errors import NotAllowed, ScriptError, UndefinedName
 from .models import CandidateKind, HumanTask, LaneGroup, User
 from .scripting import Evaluator, is_expression
 
@@ -50,7 +50,10 @@ def assign(extensions: Mapping[str, Any], lane: str | None, data: Mapping[str, A
     ``${accused_user}``): those people never see or act on the task, even as assignee.
     """
     assignee = _names(extensions.get("camunda:assignee"), evaluator, data)
-    excluded = _names(exclude, evaluator, data)
+    try:
+        excluded = _names(exclude, evaluator, data)
+    except UndefinedName:
+        excluded = []  # the case names nobody (e.g. a complaint about a department, not a person)
     a = Assignment(
         assignee=assignee[0] if assignee and assignee[0] not in excluded else None,
         users=[u for u in _names(extensions.get("camunda:candidateUsers"), evaluator, data) if u not in excluded],

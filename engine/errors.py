@@ -84,6 +84,10 @@ class ScriptError(EngineError):
     code = "script_error"
 
 
+class UndefinedName(ScriptError):
+    """Raised when an expression uses a name the case's data does not have (yet)."""
+
+
 class InstanceError(EngineError):
     """Raised when running a case fails inside the procedure (a condition, a timer expression)."""
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -9,33 +10,32 @@ from sqlalchemy.orm import Session
 from .clock import Clock
 from .expression_helpers import make_helpers
 from .models import Definition
+from .params import effective_params
 from .scripting import Evaluator
 
-PARAM_PREFIX = "param."
 
+class _Lazy(Mapping[str, Any]):
+    """A mapping read from the database on first use: most expressions never touch parameters."""
 
-def default_params(definition: Definition) -> dict[str, Any]:
-    """Parameters declared in the file as process properties ``param.NAME``; numbers become numbers."""
-    out: dict[str, Any] = {}
-    for key, value in (definition.properties or {}).items():
-        if key.startswith(PARAM_PREFIX):
-            out[key.removeprefix(PARAM_PREFIX)] = _typed(value)
-    return out
+    def __init__(self, load: Callable[[], dict[str, Any]]):
+        self._load = functools.cache(load)
 
+    def __getitem__(self, key: str) -> Any:
+        return self._load()[key]
 
-def _typed(value: str) -> Any:
-    text = value.strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
-    return {"true": True, "false": False}.get(text.lower(), value)
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 def make_evaluator(session: Session, definition: Definition, clock: Clock,
                    instance_names: dict[str, Any]) -> Evaluator:
+    """An evaluator for one operation on ``definition``; names: case facts, then parameters."""
     from .school_calendar import load_calendar
 
-    # The calendar is read from the database only if an expression asks for working days.
+    # The calendar and the parameters are read from the database only if an expression asks.
     calendar = functools.cache(lambda: load_calendar(session))
-    return Evaluator(make_helpers(clock, calendar), {**default_params(definition), **instance_names})
-
-
+    params = _Lazy(lambda: effective_params(session, definition))
+    return Evaluator(make_helpers(clock, calendar), params, instance_names)

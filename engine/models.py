@@ -301,3 +301,19 @@ class Schedule(Base):
     cycle: Mapped[dict[str, Any] | None]  # a repeating schedule's state (timer_math.Cycle.to_json)
     active: Mapped[bool] = mapped_column(default=True)
     last_fired_at: Mapped[datetime | None]
+
+
+class ProcessParam(Base):
+    """An administrator's value for a procedure's named parameter (``param.NAME``), overriding the file's default.
+
+    Kept per process key, so it survives new versions of the file; a name the latest version no longer
+    declares is ignored.
+    """
+
+    __tablename__ = "process_params"
+
+    process_key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(sa.String(64))

@@ -71,8 +71,8 @@ def _task_spec(instance: Instance, bpmn_id: str) -> Any:
     return None
 
 
-def instance_view(session: Session, instance_id: int) -> dict[str, Any]:
-    """Status, version, open tasks and history of one case."""
+def instance_view(session: Session, instance_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """Status, version, open tasks and history of one case (``now`` marks overdue tasks)."""
     from .errors import NotFound
 
     instance = session.get(Instance, instance_id)
@@ -90,6 +90,6 @@ def instance_view(session: Session, instance_id: int) -> dict[str, Any]:
         "status": str(instance.status), "error": instance.error, "case_number": case.number if case else None,
         "title": case.title if case else None, "started_by": instance.started_by,
         "started_at": local_time(instance.started_at), "completed_at": local_time(instance.completed_at),
-        "open_tasks": [task_json(session, t) for t in open_tasks],
+        "open_tasks": [task_json(session, t, now) for t in open_tasks],
         "history": history,
     }

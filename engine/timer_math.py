@@ -108,6 +108,10 @@ def _cron_line(text: str) -> str:
     if len(fields) == 7:
         fields = fields[:6]
     if len(fields) == 6:
+        # Quartz numbers weekdays 1 (Sunday) to 7 (Saturday), classic cron 0 (Sunday) to 6: without this,
+        # Camunda's "0 0 8 ? * 2" (Mondays) fired on Tuesdays. Numbers after '#' (the n-th weekday of
+        # the month) or '/' (a step) are counts, not weekdays, and stay.
+        fields[5] = re.sub(r"(?<![#/\d])[1-7](?!\d)", lambda m: str(int(m.group()) - 1), fields[5])
         fields = fields[1:] + [fields[0]]  # croniter takes seconds last
     return " ".join(fields)
 

@@ -90,18 +90,19 @@ def fire_next_schedule(Session: sessionmaker[Session], clock: Clock) -> str | No
 
 
 def fire_due(Session: sessionmaker[Session], clock: Clock, limit: int | None = None) -> SweepResult:  # noqa: N803
-    """Fire everything due now (or at most ``limit`` items); returns what happened."""
+    """Fire everything due now (or at most ``limit`` items): schedules first, then timers."""
     result = SweepResult()
-    while limit is None or result.total < limit:
-        outcome = fire_next_schedule(Session, clock) or fire_next_timer(Session, clock)
-        if outcome is None:
-            break
-        if outcome == "started":
-            result.started += 1
-        elif outcome == "failed":
-            result.failed += 1
-        elif outcome == "fired":
-            result.fired += 1
+    for fire_next in (fire_next_schedule, fire_next_timer):
+        while limit is None or result.total < limit:
+            outcome = fire_next(Session, clock)
+            if outcome is None:
+                break
+            if outcome == "started":
+                result.started += 1
+            elif outcome == "fired":
+                result.fired += 1
+            elif outcome == "failed":
+                result.failed += 1
     return result
 
 
@@ -120,9 +121,13 @@ def _mark_failed(Session: sessionmaker[Session], clock: Clock, instance_id: int,
 
 
 def run_worker(Session: sessionmaker[Session], clock: Clock, *, once: bool = False,  # noqa: N803
-               interval: float = 5.0, limit: int | None = None,
+               interval: float = 1.0, limit: int | None = None,
                report: Callable[[SweepResult], None] | None = None) -> None:
-    """Sweep until stopped (SIGTERM or SIGINT finish the current firing, then exit)."""
+    """Sweep until stopped (SIGTERM or SIGINT finish the current firing, then exit).
+
+    Between sweeps it rests until the next known due time, but never longer than ``interval``: timers
+    created meanwhile by other processes are picked up within ``interval`` seconds.
+    """
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -134,4 +139,15 @@ def run_worker(Session: sessionmaker[Session], clock: Clock, *, once: bool = Fal
         if once:
             return
         if not result.total:
-            stop.wait(interval)  # nothing due: rest until the next sweep
+            stop.wait(_rest(Session, clock, interval))
+
+
+def _rest(Session: sessionmaker[Session], clock: Clock, interval: float) -> float:  # noqa: N803
+    with Session() as session:
+        nxt = min((d for d in (
+            session.scalar(sa.select(sa.func.min(Timer.due_at)).where(Timer.status == TimerStatus.WAITING)),
+            session.scalar(sa.select(sa.func.min(Schedule.next_due_at)).where(Schedule.active.is_(True))),
+        ) if d is not None), default=None)
+    if nxt is None:
+        return interval
+    return max(0.0, min(interval, (nxt - clock.now()).total_seconds()))

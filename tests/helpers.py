@@ -86,7 +86,7 @@ class Harness:
 
     def show(self, instance_id: int) -> dict[str, Any]:
         with self.Session() as s:
-            return queries.instance_view(s, instance_id)
+            return queries.instance_view(s, instance_id, self.clock.now())
 
     def instance(self, instance_id: int) -> Instance:
         with self.Session() as s:

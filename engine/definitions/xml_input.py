@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from ..errors import Problem
 
 MAX_BYTES = 5 * 1024 * 1024
+DOCTYPE_REFUSED = "DOCTYPE declarations are not allowed in procedure files"
 
 
 def _safe_parser() -> etree.XMLParser:
@@ -27,14 +28,33 @@ def parse_xml(data: bytes, file_name: str) -> tuple[etree._ElementTree | None, l
                               f"the file is {-(-len(data) // 1024)} KB; the limit is {MAX_BYTES // 1024} KB")]
     if not data.strip():
         return None, [Problem(file_name, None, None, "the file is empty")]
+    doctype = _prolog_doctype_line(data)
+    if doctype:  # refused before libxml2 reads the DTD, whatever entities it declares
+        return None, [Problem(file_name, doctype, None, DOCTYPE_REFUSED)]
     try:
         tree = etree.ElementTree(etree.fromstring(data, _safe_parser()))
     except etree.XMLSyntaxError as exc:
         return None, [Problem(file_name, exc.lineno, None, f"the file is not well-formed XML: {exc.msg}")]
     if tree.docinfo.doctype:
-        line = data[: max(data.find(b"<!DOCTYPE"), 0)].count(b"\n") + 1
-        return None, [Problem(file_name, line, None, "DOCTYPE declarations are not allowed in procedure files")]
+        return None, [Problem(file_name, 1, None, DOCTYPE_REFUSED)]
     return tree, []
+
+
+_SPACE = re.compile(rb"\s*")
+
+
+def _prolog_doctype_line(data: bytes) -> int | None:
+    """The line of a DOCTYPE in the prolog (after the XML declaration, comments, processing instructions)."""
+    i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        i = _SPACE.match(data, i).end()  # type: ignore[union-attr]
+        if data.startswith(b"<!DOCTYPE", i):
+            return data[:i].count(b"\n") + 1
+        closing = b"?>" if data.startswith(b"<?", i) else b"-->" if data.startswith(b"<!--", i) else None
+        end = data.find(closing, i) if closing else -1
+        if end < 0:
+            return None
+        i = end + len(closing)  # type: ignore[arg-type]
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,7 +1,10 @@
 """Firing one due timer inside its instance, and starting an instance for a schedule."""
 from __future__ import annotations
 
+import functools
 from uuid import UUID
+
+from lxml import etree
 
 import sqlalchemy as sa
 from SpiffWorkflow.util.task import TaskState as SpiffState
@@ -13,7 +16,7 @@ from ..clock import Clock
 from ..models import Definition, Instance, InstanceStatus, Timer, TimerStatus
 from .operations import _flush, _instance_names, _record_if_finished
 from .projection import sync_instance
-from .timer_sync import fire, fire_start_timers
+from .timer_sync import fire, fire_start_timers, interrupt_scope
 from .workflow import advance, load_workflow, make_evaluator, new_workflow, script_engine
 
 
@@ -23,7 +26,7 @@ def fire_timer(session: Session, timer: Timer, clock: Clock) -> bool:
     :raises InstanceError: the case failed after the timer fired; the caller marks it in error.
     """
     instance = session.execute(
-        sa.select(Instance).where(Instance.id == timer.instance_id).with_for_update()
+        sa.select(Instance).where(Instance.id == timer.instance_id).with_for_update(of=Instance)
         .execution_options(populate_existing=True)
     ).scalar_one()
     now = clock.now()
@@ -35,6 +38,8 @@ def fire_timer(session: Session, timer: Timer, clock: Clock) -> bool:
         _flush(session)
         return False
     due = timer.due_at
+    if timer.kind == "event_subprocess" and _interrupting(instance.definition, timer.bpmn_id):
+        interrupt_scope(task)
     fire(task, timer, now)
     for _ in range(2):  # a cycle's last round completes its event on the second refresh
         workflow.refresh_timers()
@@ -45,6 +50,18 @@ def fire_timer(session: Session, timer: Timer, clock: Clock) -> bool:
     _record_if_finished(session, instance, clock)
     _flush(session)
     return True
+
+
+def _interrupting(definition: Definition, bpmn_id: str) -> bool:
+    """Whether start event ``bpmn_id`` interrupts (BPMN's default); SpiffWorkflow's spec does not keep it."""
+    return _interrupting_starts(definition.content_hash, definition.bpmn_xml).get(bpmn_id, True)
+
+
+@functools.lru_cache(maxsize=256)
+def _interrupting_starts(content_hash: str, xml: str) -> dict[str, bool]:
+    tree = etree.fromstring(xml.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    return {el.get("id"): el.get("isInterrupting", "true").strip().lower() != "false"
+            for el in tree.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}startEvent")}
 
 
 def start_scheduled(session: Session, definition: Definition, bpmn_id: str, clock: Clock) -> Instance:

@@ -11,11 +11,12 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from .. import audit
-from ..assignment import check_may_claim, check_may_complete
+from ..assignment import check_may_claim, check_may_complete, is_excluded
 from ..cases import open_case
 from ..clock import Clock
 from ..definitions import latest_definition
@@ -137,6 +138,9 @@ def reassign_task(session: Session, task_id: str, *, user: str, to: str, clock: 
         raise NotAllowed("only an administrator can reassign tasks")
     target = get_user(session, to)
     row, instance = _locked_task(session, task_id)
+    if is_excluded(target, row):
+        raise NotAllowed(f"{target.name} may not be given task '{row.name or row.bpmn_id}' "
+                         "(the procedure keeps this case away from them)")
     previous = row.assignee
     row.assignee = target.name
     if target.name not in row.candidate_names(CandidateKind.USER):
@@ -149,12 +153,16 @@ def reassign_task(session: Session, task_id: str, *, user: str, to: str, clock: 
 
 
 def _locked_task(session: Session, task_id: str) -> tuple[HumanTask, Instance]:
-    """The task and its instance, with the instance row locked and both freshly read."""
+    """The task and its instance, with the instance row locked and both freshly read.
+
+    Only the instance row is locked (``OF instances``): the eagerly joined definition row is shared by
+    every case of the procedure, and locking it would make unrelated cases wait for each other.
+    """
     row = session.get(HumanTask, task_id)
     if row is None:
         raise NotFound(f"no task {task_id}")
     instance = session.execute(
-        sa.select(Instance).where(Instance.id == row.instance_id).with_for_update()
+        sa.select(Instance).where(Instance.id == row.instance_id).with_for_update(of=Instance)
         .execution_options(populate_existing=True)
     ).scalar_one()
     session.refresh(row)
@@ -166,8 +174,10 @@ def _locked_task(session: Session, task_id: str) -> tuple[HumanTask, Instance]:
 
 
 def _touch(instance: Instance, clock: Clock) -> None:
-    # Bumps the version counter, so a concurrent save of the same case fails instead of overwriting.
+    # Forces an UPDATE, which bumps the version counter even when the clock has not moved, so a
+    # concurrent save of the same case fails instead of overwriting.
     instance.updated_at = clock.now()
+    flag_modified(instance, "updated_at")
 
 
 def _instance_names(instance: Instance, case_number: str | None = None) -> dict[str, Any]:

@@ -84,11 +84,36 @@ def fire(task: Any, row: Timer, now: datetime) -> None:
         row.due_at = following.next_due
 
 
+def interrupt_scope(task: Any) -> None:
+    """Cancel everything else in the scope of the event subprocess whose timer start event ``task`` is.
+
+    SpiffWorkflow 3.2 ignores ``isInterrupting`` and runs every timer event subprocess alongside the
+    work it watches; an interrupting one must end that work (and the other event subprocesses) first.
+    """
+    sub = task.workflow
+    owner = sub.top_workflow.get_task_from_id(sub.parent_task_id)  # the event subprocess task
+    scope = owner.workflow
+    for other in list(scope.tasks.values()):
+        if (other.id not in scope.tasks or not other.has_state(SpiffState.NOT_FINISHED_MASK)
+                or other is owner or owner.is_descendant_of(other) or other.is_descendant_of(owner)
+                or type(other.task_spec).__name__ == "_EndJoin"):
+            continue
+        other.cancel()
+
+
 def fire_start_timers(workflow: BpmnWorkflow) -> bool:
     """A case started by hand or by its schedule begins now: its own timer start events fire at once."""
     fired = False
     for task in waiting_timers(workflow).values():
-        if timer_kind(task) == "start":
+        if timer_kind(task) != "start":
+            continue
+        if isinstance(timer_definition(task.task_spec), HostCycle):
+            # A cycle event takes its outgoing flow only in the branches its rounds add; completing it adds
+            # none. Setting FIRED alone started every case of a timeCycle start event (a schedule's, or
+            # one started by hand) with no task at all, completed at once. So run exactly one last round.
+            task._set_internal_data(**{PENDING_CYCLES: 1, LAST_CYCLE: True})
+            task.task_spec._update(task)
+        else:
             task._set_internal_data(**{FIRED: True})
-            fired = True
+        fired = True
     return fired

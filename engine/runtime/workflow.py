@@ -9,7 +9,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.orm import Session
 
 from ..errors import InstanceError, ScriptError
-from ..evaluation import default_params, make_evaluator  # noqa: F401 - re-exported for runtime modules
+from ..evaluation import make_evaluator  # noqa: F401 - re-exported for runtime modules
 from ..models import Definition
 from ..scripting import Evaluator, SchoolScriptEnvironment
 from ..spiff_codec import SpecPair, codec
@@ -60,6 +60,7 @@ def describe_failure(exc: Exception) -> str:
     if task is not None:
         spec = task.task_spec
         where = f"at '{getattr(spec, 'bpmn_name', None) or getattr(spec, 'bpmn_id', spec.name)}': "
-    cause = getattr(exc, "exception", None) or exc.__cause__
+    # SpiffWorkflow keeps the underlying error in .exception, or only as the implicit __context__.
+    cause = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
     detail = str(cause) if cause else str(exc).split("\n")[0]
     return f"the procedure failed {where}{detail}"

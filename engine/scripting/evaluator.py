@@ -12,7 +12,7 @@ from typing import Any
 
 import simpleeval
 
-from ..errors import ScriptError
+from ..errors import ScriptError, UndefinedName
 from .syntax import normalize
 
 MAX_NODES = 50_000  # evaluation steps per expression or script
@@ -210,9 +210,10 @@ class Evaluator:
     """
 
     def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None,
-                 params: Mapping[str, Any] | None = None):
+                 params: Mapping[str, Any] | None = None, facts: Mapping[str, Any] | None = None):
         self.functions = {**BUILTINS, **(helpers or {})}
-        self.params = dict(params or {})
+        # Facts of the case (initiator, case number) come before parameters; both below task data.
+        self.params: Mapping[str, Any] = ChainMap(dict(facts or {}), params or {})
 
     def evaluate(self, expression: str, data: Mapping[str, Any] | None = None,
                  extra: Mapping[str, Any] | None = None) -> Any:
@@ -224,7 +225,7 @@ class Evaluator:
         except ScriptError:
             raise
         except simpleeval.NameNotDefined as exc:
-            raise ScriptError(f"'{expression}': '{exc.name}' is not defined") from None
+            raise UndefinedName(f"'{expression}': '{exc.name}' is not defined") from None
         except Exception as exc:  # an error in the procedure's own expression, reported as such
             raise ScriptError(f"'{expression}' failed: {exc}") from None
 
