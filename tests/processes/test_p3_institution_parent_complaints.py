@@ -1,0 +1,104 @@
+"""P3 教育机构家长投诉处理 (processes/p3_institution_parent_complaints.bpmn): priority, special team,
+follow-up until done, the review (复议) loop, overdue measures; the accused teacher sees nothing."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+SH = ZoneInfo("Asia/Shanghai")
+START = {"complainant_name": "林女士", "complainant_phone": "13700000000", "channel": "wechat",
+         "accused_department": "教学部", "accused_name": "周老师", "accused_user": "zhoulaoshi",
+         "title": "课堂上讽刺学生", "complaint_detail": "孩子多次被点名讽刺"}
+PLAN = {"rectification": "教师书面致歉", "accountability": "扣绩效", "measure_owner": "gao",
+        "measure_due": "2026-10-20"}
+
+
+@pytest.fixture
+def p3(procedure):
+    p = procedure("p3_institution_parent_complaints.bpmn")
+    p.people(tan="投诉受理人员", gao="责任部门", zhoulaoshi="责任部门", fang="专项处理小组", bai="复议小组",
+             guan="管理层")
+    return p
+
+
+def _accept(p3, severity="high", urgency="high", scope="class") -> int:
+    h = p3.h
+    iid = h.start("p3_parent_complaint", "tan", START)
+    h.do("tan", "受理登记", {"accepted_on": "2026-09-30", "category": "teacher_behaviour", "severity": severity,
+                            "urgency": urgency, "scope": scope})
+    return iid
+
+
+def _finish(p3, iid: int, rounds_unsatisfied: int = 0) -> None:
+    h = p3.h
+    for r in range(rounds_unsatisfied + 1):
+        h.do("tan", "分配处理责任", {"responsible_department": "教学部", "responsible_post": "教学主任",
+                                   "special_team": False})
+        p3.only("责任部门调查核实", sees=["gao"], blind=["zhoulaoshi", "tan", "fang"])
+        h.do("gao", "责任部门调查核实", {"findings": "属实", "statements": "双方陈述"})
+        h.do("gao", "制定处理方案", PLAN)
+        p3.only("反馈处理结果", sees=["tan"], blind=["zhoulaoshi"])
+        h.do("tan", "反馈处理结果", {"feedback_content": "已整改", "feedback_on": "2026-10-09"})
+        h.do("gao", "落实整改措施", {"progress": "已致歉", "measures_done": True})
+        satisfied = r == rounds_unsatisfied
+        h.do("tan", "确认满意度", {"satisfaction": "satisfied" if satisfied else "unsatisfied",
+                                   "satisfied": satisfied})
+        if not satisfied:
+            p3.only("复议", sees=["bai"], blind=["tan", "gao", "zhoulaoshi"])
+            h.do("bai", "复议", {"review_opinion": f"第{r + 1}次复议：重新调查"})
+    h.do("tan", "归档与分析", {"hot_issue": "教师言行", "analysis": "加强师德培训"})
+    assert h.show(iid)["status"] == "completed"
+
+
+def test_priority_from_severity_urgency_and_scope(p3):
+    h = p3.h
+    _accept(p3, "high", "high", "institution")
+    _accept(p3, "low", "low", "individual")
+    tasks = sorted(h.tasks("tan"), key=lambda t: -t["priority"])
+    assert [t["priority"] for t in tasks] == [100, 20]
+
+
+def test_special_team_then_review_twice_then_satisfied(p3):
+    h = p3.h
+    iid = _accept(p3)
+    h.do("tan", "分配处理责任", {"responsible_department": "教学部", "responsible_post": "教学主任",
+                               "special_team": True})
+    p3.only("专项小组调查核实", sees=["fang"], blind=["gao", "zhoulaoshi", "tan"])
+    assert h.task("fang", "专项小组调查核实")["priority"] == 90
+    h.do("fang", "专项小组调查核实", {"findings": "属实"})
+    h.do("gao", "制定处理方案", PLAN)
+    h.do("tan", "反馈处理结果", {"feedback_content": "处理中", "feedback_on": "2026-10-09"})
+    for _ in range(2):  # follow-up until done
+        p3.only("落实整改措施", sees=["gao"], blind=["zhoulaoshi", "fang"])
+        assert h.task("gao", "落实整改措施")["due_at"] == "2026-10-20T17:30:00+08:00"
+        h.do("gao", "落实整改措施", {"progress": "进行中", "measures_done": False})
+    h.do("gao", "落实整改措施", {"progress": "完成", "measures_done": True})
+    h.do("tan", "确认满意度", {"satisfaction": "unsatisfied", "satisfied": False})
+    h.do("bai", "复议", {"review_opinion": "重新处理"})
+    _finish(p3, iid, rounds_unsatisfied=1)  # a second review, then satisfied
+    case = p3.case(iid)
+    assert case.number.startswith("JG-2026-") and case.category == "teacher_behaviour" and case.channel == "wechat"
+    data = p3.data(iid)
+    assert data["satisfied"] is True and data["review_opinion"] == "第1次复议：重新调查"
+    p3.nothing("zhoulaoshi")
+
+
+def test_overdue_measure_is_escalated_to_management(p3):
+    h = p3.h
+    iid = _accept(p3)
+    h.do("tan", "分配处理责任", {"responsible_department": "教学部", "responsible_post": "教学主任",
+                               "special_team": False})
+    assert h.task("gao", "责任部门调查核实")["due_at"] == "2026-10-13T17:30:00+08:00"
+    h.do("gao", "责任部门调查核实", {"findings": "属实"})
+    h.do("gao", "制定处理方案", PLAN)
+    h.do("tan", "反馈处理结果", {"feedback_content": "处理中", "feedback_on": "2026-10-09"})
+    h.clock.set(datetime(2026, 10, 20, 18, 0, tzinfo=SH))
+    assert h.fire_due().fired == 1
+    p3.only("督促逾期整改", sees=["guan"], blind=["gao", "zhoulaoshi", "tan"])
+    h.do("guan", "督促逾期整改", {"escalation_note": "本周内完成"})
+    h.do("gao", "落实整改措施", {"progress": "完成", "measures_done": True})
+    h.do("tan", "确认满意度", {"satisfaction": "very", "satisfied": True})
+    h.do("tan", "归档与分析", {"analysis": "按期整改"})
+    assert h.show(iid)["status"] == "completed"

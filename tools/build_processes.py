@@ -1,0 +1,130 @@
+"""Regenerate the shipped procedure files and their pictures from ``tools/process_specs``.
+
+    .venv/bin/python -m tools.build_processes          # write processes/*.bpmn, docs/img/*.svg, docs/processes.md
+    .venv/bin/python -m tools.build_processes --check  # exit 1 if a file is stale or its drawing collides
+
+A description whose drawing has overlapping shapes, labels crossed by lines, or flows on top of each other
+is refused, so the files always open cleanly in a modeler.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tools.bpmn_builder import check_layout, layout, to_xml
+from tools.process_specs import all_definitions
+from tools.render_svg import render
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+IMAGES = ROOT / "docs" / "img"
+DOC = ROOT / "docs" / "processes.md"
+
+INTRO = """# The shipped procedures
+
+Each procedure of `PROCEDURES.md` is one BPMN 2.0 file under `processes/`, with one lane per role, names
+in Simplified Chinese, a form (`camunda:formData`) on every user task, a gateway for every decision and
+a full diagram (BPMNDI). The tables below map each clause of the seed document to the element ids that
+implement it; the pictures are drawn from the files' own diagrams.
+
+The files are generated from short Python descriptions in `tools/process_specs/` and committed; an
+administrator may equally edit a file in Camunda Modeler or bpmn.io. Regenerate files, pictures and this
+page with
+
+    .venv/bin/python -m tools.build_processes          # or --check to verify they are up to date
+
+The builder refuses a description whose drawing has overlapping shapes, labels crossed by lines or flows
+drawn on top of each other. The files pass `bpmnlint` with the `recommended` and
+`camunda-compat/camunda-platform-7-21` rule sets (what Camunda Modeler checks).
+
+**Parameters.** A value a seed leaves open is a process property `param.NAME` with a default; expressions
+see it as `NAME`. An administrator changes it per deployment without editing XML:
+`schoolflow params set p2_complaint reply_days 10`, `schoolflow params show p2_complaint`,
+`schoolflow params unset …`; `schoolflow definitions` lists the values in force.
+
+**Deadlines.** `camunda:dueDate` and the boundary timers that escalate an overdue task count working
+days on the school calendar from a date recorded in the case (the acceptance date), e.g.
+`${add_working_days(max(0, reply_days - working_days_between(accepted_on, today())))}`: the deadline stays
+where it was when a task is re-created by a loop, and an approved extension adds its days to it.
+
+**The accused staff member.** Complaint procedures capture `accused_user` in their start form and declare
+`excludeUsers=${accused_user}`: that person never sees or acts on a task of the case, even as a member
+of the investigating group.
+
+**Demo data.** `processes/demo/demo.json` has one group per lane (named like the lane) and one demo user
+per role; `schoolflow demo-data` loads it.
+
+**Swapping in a school's own file.** `processes/examples/` holds two procedures from the same seed
+documents (hospital complaints, customer-service complaints with a return visit). To replace a shipped
+procedure, give the file's process the key to replace (its `id`, e.g. `p2_complaint`) and deploy it:
+new cases use the new version, open cases finish on theirs.
+"""
+
+
+def document(all_defs: list) -> str:
+    """docs/processes.md: per file, its processes, parameters, picture and clause-to-element table."""
+    out = [INTRO]
+    for defs in all_defs:
+        stem = Path(defs.file).stem
+        out.append(f"\n## {defs.name} — `processes/{defs.file}`\n")
+        for proc in defs.processes:
+            lanes = "、".join(name for _, name in proc.lanes)
+            params = ", ".join(f"`{k.removeprefix('param.')}` = {v}" for k, v in proc.properties.items()
+                               if k.startswith("param."))
+            out.append(f"- process key `{proc.id}` ({proc.name}); lanes: {lanes}"
+                       + (f"; parameters: {params}" if params else "")
+                       + (f"; case numbers `{proc.properties['casePrefix']}-YYYY-NNNNNN`"
+                          if "casePrefix" in proc.properties else ""))
+        out.append(f"\n![{defs.name}](img/{stem}.svg)\n")
+        out.append("| clause | what | BPMN element ids |\n| --- | --- | --- |")
+        for clause, text, ids in defs.clauses:
+            out.append(f"| {clause} | {text.replace('|', '/')} | {', '.join(f'`{i}`' for i in ids)} |")
+    return "\n".join(out) + "\n"
+
+
+def build(check: bool = False, only: str | None = None) -> int:
+    failures = 0
+    all_defs = all_definitions()
+    doc = document(all_defs)
+    if check:
+        if not DOC.exists() or DOC.read_text(encoding="utf-8") != doc:
+            print("stale: docs/processes.md (run python -m tools.build_processes)", file=sys.stderr)
+            failures += 1
+    elif not only:
+        DOC.write_text(doc, encoding="utf-8")
+    for defs in all_defs:
+        if only and only not in defs.file:
+            continue
+        problems = check_layout(defs, layout(defs))
+        for p in problems:
+            print(f"{defs.file}: {p}", file=sys.stderr)
+        failures += bool(problems)
+        xml = to_xml(defs)
+        svg = render(xml)
+        target, picture = PROCESSES / defs.file, IMAGES / (Path(defs.file).stem + ".svg")
+        if check:
+            for path, content in ((target, xml), (picture, svg.encode())):
+                if not path.exists() or path.read_bytes() != content:
+                    print(f"stale: {path.relative_to(ROOT)} (run python -m tools.build_processes)",
+                          file=sys.stderr)
+                    failures += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        picture.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(xml)
+        picture.write_text(svg, encoding="utf-8")
+        print(f"wrote {target.relative_to(ROOT)} and {picture.relative_to(ROOT)}")
+    return 1 if failures else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="verify instead of writing")
+    parser.add_argument("--only", help="only files whose name contains this text")
+    args = parser.parse_args()
+    sys.exit(build(check=args.check, only=args.only))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""P3 教育机构家长投诉处理流程 (seed 002)."""
+from __future__ import annotations
+
+from tools.bpmn_builder import Definitions, F, Process
+
+from .common import accused_fields, complainant_fields, deadline
+
+CHANNELS = [("hotline", "电话热线"), ("email", "电子邮箱"), ("website", "官方网站留言"),
+            ("wechat", "微信公众号"), ("mini_program", "微信小程序"), ("counter", "现场投诉柜台")]
+CATEGORIES = [("teaching", "教学质量"), ("teacher_behaviour", "教师行为"), ("student_management", "学生管理"),
+              ("logistics", "后勤保障"), ("administration", "行政服务"), ("safety", "校园安全"),
+              ("other", "其他特殊问题")]
+LEVELS = [("low", "一般"), ("medium", "较重"), ("high", "严重")]
+URGENCY = [("low", "不紧急"), ("medium", "较急"), ("high", "紧急")]
+SCOPE = [("individual", "个别学生"), ("class", "班级或年级"), ("institution", "全机构")]
+# Urgent or serious complaints first: 0–100, Camunda's default being 50.
+PRIORITY = ("${20 + (30 if severity == 'high' else 15 if severity == 'medium' else 0)"
+            " + (30 if urgency == 'high' else 15 if urgency == 'medium' else 0)"
+            " + (20 if scope == 'institution' else 10 if scope == 'class' else 0)}")
+
+INTAKE, DEPT, TEAM, REVIEW, MGMT = "lane_intake", "lane_dept", "lane_team", "lane_review", "lane_mgmt"
+
+p = Process(
+    "p3_parent_complaint", "教育机构家长投诉处理",
+    lanes=[(INTAKE, "投诉受理人员"), (DEPT, "责任部门"), (TEAM, "专项处理小组"), (REVIEW, "复议小组"),
+           (MGMT, "管理层")],
+    properties={"casePrefix": "JG", "excludeUsers": "${accused_user}", "param.reply_days": "5",
+                "param.escalation_group": "管理层"},
+    doc="受理登记并编号、分类和优先级、责任分配、调查核实、处理方案与反馈、落实跟踪、满意度确认（不满意复议）、"
+        "归档分析。家长凭案件编号查看进度和结果。",
+)
+p.start("start", "家长投诉", INTAKE, 0, form=[
+    *complainant_fields(CHANNELS), *accused_fields(),
+    F("title", "投诉事项（摘要）", required=True, maxlength=200),
+    F("complaint_detail", "投诉内容", required=True, maxlength=4000),
+])
+p.task("accept", "受理登记", INTAKE, 1, doc="每件投诉得到唯一编号（案件编号）；有歧义的及时与投诉人确认。", form=[
+    F("accepted_on", "受理日期", "date", required=True),
+    F("clarification", "与投诉人确认的内容", maxlength=2000),
+    F("category", "投诉类别", "enum", required=True, values=CATEGORIES),
+    F("severity", "严重程度", "enum", required=True, values=LEVELS),
+    F("urgency", "紧急程度", "enum", required=True, values=URGENCY),
+    F("scope", "影响范围", "enum", required=True, values=SCOPE),
+])
+p.xor("m_assign", None, INTAKE, 2)
+p.task("assign", "分配处理责任", INTAKE, 3, priority=PRIORITY, form=[
+    F("responsible_department", "责任部门", required=True, maxlength=128),
+    F("responsible_post", "责任岗位", required=True, maxlength=128),
+    F("special_team", "成立专门处理小组", "boolean", required=True),
+])
+p.xor("gw_team", "专门小组？", DEPT, 4)
+p.task("investigate_dept", "责任部门调查核实", DEPT, 5, priority=PRIORITY, dueDate=deadline("reply_days"), form=[
+    F("findings", "调查情况（证据、访谈、资料、实地核查）", required=True, maxlength=4000),
+    F("statements", "投诉人、被投诉人及相关人员陈述", maxlength=4000),
+    F("investigation_evidence", "证据材料", "file"),
+])
+p.task("investigate_team", "专项小组调查核实", TEAM, 5, priority=PRIORITY, dueDate=deadline("reply_days"), form=[
+    F("findings", "调查情况（证据、访谈、资料、实地核查）", required=True, maxlength=4000),
+    F("statements", "投诉人、被投诉人及相关人员陈述", maxlength=4000),
+    F("investigation_evidence", "证据材料", "file"),
+])
+p.xor("m_plan", None, DEPT, 6)
+p.task("plan", "制定处理方案", DEPT, 7, priority=PRIORITY, form=[
+    F("rectification", "整改措施", required=True, maxlength=2000),
+    F("accountability", "责任追究", maxlength=2000),
+    F("compensation", "赔偿或补偿建议", maxlength=2000),
+    F("follow_up_plan", "后续跟进安排", maxlength=2000),
+    F("measure_owner", "措施责任人账号", required=True, maxlength=64),
+    F("measure_due", "措施完成日期", "date", required=True),
+])
+p.task("feedback", "反馈处理结果", INTAKE, 8, form=[
+    F("feedback_content", "向投诉人说明的调查情况、处理措施和后续安排", required=True, maxlength=4000),
+    F("feedback_on", "反馈日期", "date", required=True),
+])
+p.xor("m_implement", None, DEPT, 9)
+p.task("implement", "落实整改措施", DEPT, 10, candidateUsers="${measure_owner}", dueDate="${measure_due}", form=[
+    F("progress", "落实情况", required=True, maxlength=2000),
+    F("measures_done", "措施已全部落实", "boolean", required=True),
+])
+p.boundary("implement_overdue", "逾期", "implement", ("timeDate", "${measure_due}"))
+p.task("escalate", "督促逾期整改", MGMT, 11, candidateGroups="${escalation_group}",
+       form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
+p.end("end_escalated", "督办完成", MGMT, 12)
+p.xor("gw_done", "落实完毕？", DEPT, 11)
+p.task("confirm", "确认满意度", INTAKE, 12, form=[
+    F("satisfaction", "满意度", "enum", required=True,
+      values=[("very", "很满意"), ("satisfied", "满意"), ("neutral", "一般"), ("unsatisfied", "不满意")]),
+    F("satisfied", "投诉人确认问题已妥善解决", "boolean", required=True),
+    F("complainant_opinion", "投诉人意见", maxlength=2000),
+])
+p.xor("gw_satisfied", "满意？", INTAKE, 13)
+p.task("review", "复议", REVIEW, 14, form=[
+    F("review_opinion", "复议意见（重新处理的要求）", required=True, maxlength=2000),
+])
+p.task("archive", "归档与分析", INTAKE, 14, doc="投诉材料归档；识别热点问题和趋势，为管理层决策提供依据。", form=[
+    F("hot_issue", "热点问题标签", maxlength=200),
+    F("analysis", "共性问题与改进措施", maxlength=4000),
+])
+p.end("end", "投诉闭环", INTAKE, 15)
+
+p.chain("start", "accept", "m_assign", "assign", "gw_team")
+p.flow("gw_team", "investigate_team", "是", "${special_team}")
+p.flow("gw_team", "investigate_dept", "否", default=True)
+p.flow("investigate_dept", "m_plan")
+p.flow("investigate_team", "m_plan")
+p.chain("m_plan", "plan", "feedback", "m_implement", "implement", "gw_done")
+p.flow("implement_overdue", "escalate")
+p.flow("escalate", "end_escalated")
+p.flow("gw_done", "m_implement", "继续跟进", "${!measures_done}")
+p.flow("gw_done", "confirm", "已落实", default=True)
+p.flow("confirm", "gw_satisfied")
+p.flow("gw_satisfied", "review", "不满意", "${!satisfied}")
+p.flow("gw_satisfied", "archive", "满意", default=True)
+p.flow("review", "m_assign")
+p.flow("archive", "end")
+
+DEFINITIONS = Definitions(
+    "p3_institution_parent_complaints", "p3_institution_parent_complaints.bpmn", "教育机构家长投诉处理流程", [p],
+    clauses=[
+        ("一 投诉渠道", "电话热线、电子邮箱、网站留言、微信公众号、小程序、现场柜台", ["start"]),
+        ("二 受理与登记", "投诉人姓名和联系方式、时间、内容、涉及部门或人员；唯一编号（案件编号 JG-年份-序号）；"
+         "有歧义的与投诉人确认", ["start", "accept"]),
+        ("三 分类与初步分析", "七类；严重程度、紧急程度、影响范围决定优先级（camunda:priority）",
+         ["accept", "assign", "investigate_dept", "investigate_team", "plan"]),
+        ("四 责任分配", "责任部门和具体岗位；必要时成立专门处理小组", ["assign", "gw_team"]),
+        ("五 调查与核实", "证据、访谈、资料、实地核查；投诉人、被投诉人及相关人员陈述",
+         ["investigate_dept", "investigate_team"]),
+        ("六 处理方案与反馈", "整改、责任追究、赔偿或补偿、后续跟进；反馈投诉人", ["plan", "feedback"]),
+        ("七 落实与跟踪", "每项措施有责任人和日期，跟进直至落实；逾期督办",
+         ["implement", "gw_done", "m_implement", "implement_overdue", "escalate"]),
+        ("八 闭环：满意度确认与复议", "不满意则复议，重新处理", ["confirm", "gw_satisfied", "review"]),
+        ("九 档案与数据分析", "归档；热点问题与趋势", ["archive"]),
+        ("流程优化建议：信息透明", "家长凭案件编号查看进度和结果（案件记录）；被投诉人看不到案件",
+         ["p3_parent_complaint"]),
+    ],
+)
