@@ -140,6 +140,7 @@ class Instance(Base):
     error: Mapped[str | None] = mapped_column(sa.Text)
 
     definition: Mapped[Definition] = relationship(lazy="joined", innerjoin=True)
+    case: Mapped[Case | None] = relationship(lazy="joined", uselist=False, viewonly=True)
 
     # A save whose version no longer matches the row raises StaleDataError -> ConcurrentUpdate.
     __mapper_args__ = {"version_id_col": version}

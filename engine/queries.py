@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .forms import form_fields
-from .models import Case, CandidateKind, HumanTask, Instance, TaskCandidate, TaskState, User
+from .models import Case, CandidateKind, HumanTask, Instance, TaskCandidate, TaskState
 from .timer_math import SCHOOL_TZ
 from .runtime.workflow import specs_of
 from .users import get_user
@@ -18,28 +18,31 @@ from .users import get_user
 def task_list(session: Session, user: str) -> list[HumanTask]:
     """Open tasks assigned to ``user`` plus unclaimed ones they are a candidate for; soonest due first."""
     person = get_user(session, user)
-    return list(session.scalars(_visible_to(person).order_by(
-        HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc(), HumanTask.created_at)))
+    return list(session.scalars(_VISIBLE, {"user": person.name, "groups": [g.name for g in person.groups]}))
 
 
-def _visible_to(person: User) -> sa.Select[tuple[HumanTask]]:
-    groups = [g.name for g in person.groups]
+def _visible_statement() -> sa.Select[tuple[HumanTask]]:
+    # Built once with bound parameters: constructing it per call cost more than running it.
+    user, groups = sa.bindparam("user"), sa.bindparam("groups", expanding=True)
     candidate = sa.exists().where(
         TaskCandidate.task_id == HumanTask.id,
         sa.or_(
-            sa.and_(TaskCandidate.kind == CandidateKind.USER, TaskCandidate.name == person.name),
+            sa.and_(TaskCandidate.kind == CandidateKind.USER, TaskCandidate.name == user),
             sa.and_(TaskCandidate.kind == CandidateKind.GROUP, TaskCandidate.name.in_(groups)),
         ),
     )
     excluded = sa.exists().where(
         TaskCandidate.task_id == HumanTask.id, TaskCandidate.kind == CandidateKind.EXCLUDED,
-        TaskCandidate.name == person.name,
+        TaskCandidate.name == user,
     )
     return sa.select(HumanTask).where(
         HumanTask.state == TaskState.OPEN,
-        sa.or_(HumanTask.assignee == person.name, sa.and_(HumanTask.assignee.is_(None), candidate)),
+        sa.or_(HumanTask.assignee == user, sa.and_(HumanTask.assignee.is_(None), candidate)),
         ~excluded,
-    )
+    ).order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc(), HumanTask.created_at)
+
+
+_VISIBLE = _visible_statement()
 
 
 def local_time(moment: datetime | None) -> str | None:

@@ -4,6 +4,8 @@ Runs at the end of every operation on an instance, in the same transaction as th
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,11 +17,13 @@ from ..assignment import EXCLUDE_PROPERTY, assign, lane_groups
 from ..cases import update_case
 from ..clock import Clock
 from ..errors import InstanceError, ScriptError
-from ..models import Case, CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState
+from ..models import CandidateKind, Definition, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState
 from ..scripting import Evaluator, is_expression
 from ..spiff_codec import codec
 from ..timer_math import resolve_moment
+from ..spiff_timers import timer_definition
 from .timer_sync import sync_timers
+from .workflow import specs_of
 
 DEFAULT_PRIORITY = 50  # Camunda's default, so imported files sort the same way
 
@@ -42,19 +46,18 @@ def sync_instance(session: Session, instance: Instance, workflow: BpmnWorkflow, 
         if task_id not in ready:  # e.g. interrupted by a boundary timer, or the case was cancelled
             row.state, row.completed_at = TaskState.CANCELLED, now
     created = []
-    groups_by_lane: dict[str, str] | None = None
+    groups_by_lane = _LaneGroups(session, instance.process_key)
     for task_id, task in ready.items():
         if task_id in open_rows:
             continue
-        if groups_by_lane is None:
-            groups_by_lane = lane_groups(session, instance.process_key)
         try:
             created.append(_new_row(instance, task_id, task, evaluator, groups_by_lane, now))
         except ScriptError as exc:
             raise InstanceError(f"the procedure failed at '{task.task_spec.bpmn_name}': {exc}") from exc
     session.add_all(created)
     try:
-        sync_timers(session, instance, workflow, evaluator, now)
+        if has_timers(instance.definition):  # most procedures' instances never wait for a timer
+            sync_timers(session, instance, workflow, evaluator, now)
     except ScriptError as exc:
         raise InstanceError(f"the procedure failed at a timer: {exc}") from exc
 
@@ -63,10 +66,38 @@ def sync_instance(session: Session, instance: Instance, workflow: BpmnWorkflow, 
         instance.completed_at = now
     instance.state = codec.dump_state(workflow)
     instance.updated_at = now
-    case = session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
+    case = instance.case
     if case is not None:
         update_case(case, instance, case_data(workflow), now)
     return created
+
+
+class _LaneGroups(Mapping[str, str]):
+    """The administrator's lane mapping, read only when a task actually falls back to its lane."""
+
+    def __init__(self, session: Session, process_key: str):
+        self._load = functools.cache(lambda: lane_groups(session, process_key))
+
+    def __getitem__(self, lane: str) -> str:
+        return self._load()[lane]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+_HAS_TIMERS: dict[str, bool] = {}  # per immutable definition version
+
+
+def has_timers(definition: Definition) -> bool:
+    key = f"{definition.process_key}:{definition.content_hash}"
+    if key not in _HAS_TIMERS:
+        spec, subprocess_specs = specs_of(definition)
+        _HAS_TIMERS[key] = any(timer_definition(ts) is not None for s in (spec, *subprocess_specs.values())
+                               for ts in s.task_specs.values())
+    return _HAS_TIMERS[key]
 
 
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -79,7 +110,7 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 
 def _new_row(instance: Instance, task_id: str, task: Any, evaluator: Evaluator,
-             groups_by_lane: dict[str, str], now: Any) -> HumanTask:
+             groups_by_lane: Mapping[str, str], now: Any) -> HumanTask:
     spec = task.task_spec
     ext = getattr(spec, "extensions", {}) or {}
     a = assign(ext, spec.lane, task.data, evaluator, groups_by_lane, instance.started_by,

@@ -213,7 +213,7 @@ class Evaluator:
                  params: Mapping[str, Any] | None = None, facts: Mapping[str, Any] | None = None):
         self.functions = {**BUILTINS, **(helpers or {})}
         # Facts of the case (initiator, case number) come before parameters; both below task data.
-        self.params: Mapping[str, Any] = ChainMap(dict(facts or {}), params or {})
+        self.params: Mapping[str, Any] = ChainMap(dict(facts or {}), params if params is not None else {})
 
     def evaluate(self, expression: str, data: Mapping[str, Any] | None = None,
                  extra: Mapping[str, Any] | None = None) -> Any:
