@@ -130,9 +130,14 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
         return Cycle(first, None, cron=line)
     parts = text.split("/")
     count = parts[0][1:]
+    if count and not count.isdigit():
+        raise ScriptError(f"'{text}' does not say how often it repeats; write R3/PT1H or R/PT1H")
     remaining = int(count) if count else None
     if remaining == 0:
         raise ScriptError(f"'{text}' repeats zero times")
+    if len(parts) in (2, 3) and parts[-1].upper().startswith("P") and add_duration(now, parts[-1]) <= now:
+        # A zero step (R/PT0S) never moves past now: the worker looped for ever catching the cycle up.
+        raise ScriptError(f"'{text}' repeats every {parts[-1]}; the interval must be longer than zero")
     if len(parts) == 2:
         return Cycle(add_duration(now, parts[1]).astimezone(UTC), remaining, step=parts[1])
     if len(parts) == 3 and parts[2].upper().startswith("P"):
