@@ -93,13 +93,19 @@ def _is_end_join(task: Any) -> bool:
     return isinstance(task.task_spec, _EndJoin)
 
 
+def is_event_subprocess(task: Any) -> bool:
+    """True for the task of an event subprocess: SpiffWorkflow starts those from its scope's start task
+    (a call activity's called process may also begin with a timer start event, and is not one)."""
+    return task.task_spec in task.workflow.spec.start.outputs and hasattr(task.task_spec, "spec")
+
+
 def idle_event_subprocess(task: Any) -> bool:
-    """True for a subprocess task whose only live tasks are start events waiting for their timer."""
+    """True for an event subprocess task whose only live tasks are start events waiting for their timer."""
     from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
     from SpiffWorkflow.util.task import TaskState
 
     sub = task.workflow.top_workflow.subprocesses.get(task.id)
-    if sub is None or not task.has_state(TaskState.STARTED):
+    if sub is None or not task.has_state(TaskState.STARTED) or not is_event_subprocess(task):
         return False
     live = [t for t in sub.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR)
             if not _is_end_join(t)]

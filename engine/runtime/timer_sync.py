@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 from ..models import Instance, Timer, TimerStatus
 from ..scripting import Evaluator, is_iso_literal
 from ..scripting.syntax import is_cron
-from ..spiff_timers import FIRED, LAST_CYCLE, PENDING_CYCLES, HostCycle, HostDuration, timer_definition
+from ..spiff_timers import (
+    FIRED,
+    LAST_CYCLE,
+    PENDING_CYCLES,
+    HostCycle,
+    HostDuration,
+    is_event_subprocess,
+    timer_definition,
+)
 from ..timer_math import Cycle, add_duration, parse_cycle, resolve_moment
 
 CYCLE = "cycle"  # internal_data key holding a cycle timer's state
@@ -92,6 +100,8 @@ def interrupt_scope(task: Any) -> None:
     """
     sub = task.workflow
     owner = sub.top_workflow.get_task_from_id(sub.parent_task_id)  # the event subprocess task
+    if owner is None or not is_event_subprocess(owner):
+        return  # a called process's own timer start event interrupts nothing of its caller
     scope = owner.workflow
     for other in list(scope.tasks.values()):
         if (other.id not in scope.tasks or not other.has_state(SpiffState.NOT_FINISHED_MASK)
