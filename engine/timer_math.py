@@ -74,6 +74,7 @@ class Cycle:
     remaining: int | None
     step: str | None = None  # an ISO duration, or
     cron: str | None = None  # a cron line evaluated in the school's time zone
+    until: datetime | None = None  # no round after this moment (R/duration/end)
 
     def advance(self, now: datetime) -> Cycle | None:
         """The cycle after one firing, skipping occurrences missed while nobody was running the worker."""
@@ -83,15 +84,19 @@ class Cycle:
         nxt = self.next_due
         while nxt <= now:
             nxt = _step(nxt, self.step, self.cron)
-        return Cycle(nxt, remaining, self.step, self.cron)
+        if self.until is not None and nxt > self.until:
+            return None
+        return Cycle(nxt, remaining, self.step, self.cron, self.until)
 
     def to_json(self) -> dict[str, object]:
         return {"next": self.next_due.isoformat(), "remaining": self.remaining, "step": self.step,
-                "cron": self.cron}
+                "cron": self.cron, "until": self.until.isoformat() if self.until else None}
 
     @classmethod
     def from_json(cls, d: dict[str, object]) -> Cycle:
-        return cls(datetime.fromisoformat(str(d["next"])), d["remaining"], d["step"], d["cron"])  # type: ignore[arg-type]
+        until = d.get("until")
+        return cls(datetime.fromisoformat(str(d["next"])), d["remaining"], d["step"], d["cron"],  # type: ignore[arg-type]
+                   datetime.fromisoformat(str(until)) if until else None)
 
 
 def _step(moment: datetime, step: str | None, cron: str | None) -> datetime:
@@ -117,7 +122,7 @@ def _cron_line(text: str) -> str:
 
 
 def parse_cycle(text: str, now: datetime) -> Cycle:
-    """``R[n]/duration``, ``R[n]/start/duration`` or a cron line, as of ``now``.
+    """``R[n]/duration``, ``R[n]/start/duration``, ``R[n]/duration/end``, ``R[n]/start/end`` or a cron line.
 
     :raises ScriptError: the text is none of these.
     """
@@ -135,15 +140,28 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
     remaining = int(count) if count else None
     if remaining == 0:
         raise ScriptError(f"'{text}' repeats zero times")
-    if len(parts) in (2, 3) and parts[-1].upper().startswith("P") and add_duration(now, parts[-1]) <= now:
+    if len(parts) not in (2, 3):
+        raise ScriptError(f"'{text}' is not a repeating interval; write R[n]/duration, R[n]/start/duration, "
+                          "R[n]/duration/end or R[n]/start/end")
+    is_duration = [p.upper().startswith("P") for p in parts[1:]]
+    if len(parts) == 3 and not any(is_duration):  # R/start/end: the interval is end - start
+        start, end = resolve_moment(parts[1], now), resolve_moment(parts[2], now)
+        step = f"PT{(end - start).total_seconds():g}S"
+        parts, is_duration = [parts[0], parts[1], step], [False, True]
+    step = parts[1 + is_duration.index(True)] if any(is_duration) else ""
+    if not step or add_duration(now, step) <= now:
         # A zero step (R/PT0S) never moves past now: the worker looped for ever catching the cycle up.
-        raise ScriptError(f"'{text}' repeats every {parts[-1]}; the interval must be longer than zero")
+        raise ScriptError(f"'{text}' repeats every {step or 'nothing'}; "
+                          "the interval must be longer than zero")
     if len(parts) == 2:
-        return Cycle(add_duration(now, parts[1]).astimezone(UTC), remaining, step=parts[1])
-    if len(parts) == 3 and parts[2].upper().startswith("P"):
-        first = resolve_moment(parts[1], now)
-        cycle = Cycle(first, remaining, step=parts[2])
-        while cycle.next_due <= now:  # a start in the past: the next occurrence from now on
-            cycle.next_due = _step(cycle.next_due, cycle.step, None)
+        return Cycle(add_duration(now, step).astimezone(UTC), remaining, step=step)
+    if is_duration[0]:  # R/duration/end: rounds every duration from now, the last one at or before end
+        until = resolve_moment(parts[2], now)
+        cycle = Cycle(add_duration(now, step).astimezone(UTC), remaining, step=step, until=until)
+        if cycle.next_due > until:
+            raise ScriptError(f"'{text}' ends before its first round")
         return cycle
-    raise ScriptError(f"'{text}' is not a supported repeating interval; write R[n]/start/duration or R[n]/duration")
+    cycle = Cycle(resolve_moment(parts[1], now), remaining, step=step)
+    while cycle.next_due <= now:  # a start in the past: the next occurrence from now on
+        cycle.next_due = _step(cycle.next_due, cycle.step, None)
+    return cycle

@@ -206,17 +206,28 @@ def test_a_cycle_that_never_moves_on_is_refused_instead_of_hanging_the_worker(ha
     assert harness.fire_due().total == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "deployment accepts the ISO 8601 forms R[n]/duration/end and R[n]/start/end as literals "
-    "(scripting.syntax.is_iso_literal), but timer_math.parse_cycle supports only R[n]/duration and "
-    "R[n]/start/duration, so every case fails when the timer starts; either support them or refuse "
-    "them at deployment (definitions.policy)"))
-@pytest.mark.parametrize("cycle", ["R3/PT1H/2026-10-03T08:00:00+08:00",
-                                   "R/2026-10-01T08:00:00+08:00/2026-10-02T08:00:00+08:00"])
-def test_every_repeating_interval_deployment_accepts_can_run(harness, office, cycle):
+@pytest.mark.parametrize("cycle, first_due", [
+    ("R3/PT1H/2026-10-03T08:00:00+08:00", (2026, 9, 30, 11)),  # every hour from now, ending on 3 October
+    ("R/2026-10-01T08:00:00+08:00/2026-10-02T08:00:00+08:00", (2026, 10, 1, 8)),  # start/end: daily
+])
+def test_every_repeating_interval_deployment_accepts_can_run(harness, office, cycle, first_due):
     deploy_variant(harness, "timer_boundary.bpmn", REMIND,
                    f'<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">{cycle}</bpmn:timeCycle>')
-    harness.start("timer_boundary", office)
+    iid = harness.start("timer_boundary", office)
+    assert timer_row(harness, "remind", iid).due_at == local(*first_due)
+    assert fire_at(harness, local(*first_due)).fired == 1
+    assert count(harness.task_names(office), "Reminder") == 1
+
+
+def test_a_cycle_with_an_end_stops_there(harness, office):
+    hourly_until = "R/PT1H/2026-09-30T11:30:00+08:00"
+    deploy_variant(harness, "timer_boundary.bpmn", REMIND,
+                   f'<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">{hourly_until}</bpmn:timeCycle>')
+    iid = harness.start("timer_boundary", office)  # 10:00: one round at 11:00, none at 12:00
+    assert fire_at(harness, local(2026, 9, 30, 11)).fired == 1
+    assert timer_row(harness, "remind", iid).status == "fired"
+    assert fire_at(harness, local(2026, 9, 30, 13)).fired == 0
+    assert count(harness.task_names(office), "Reminder") == 1
 
 
 def test_rounds_missed_while_no_worker_ran_fire_once_not_once_each(harness, office):
