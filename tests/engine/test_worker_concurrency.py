@@ -130,7 +130,8 @@ def test_a_worker_killed_mid_batch_leaves_nothing_fired_twice_or_lost(harness, d
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert worker.stdout is not None
-        reported = sum(1 for _ in itertools.islice(worker.stdout, 20))  # blocks until 20 firings are committed
+        # Blocks until the worker has reported 20 committed firings.
+        reported = sum(1 for _ in itertools.islice(worker.stdout, 20))
         assert reported == 20 and worker.poll() is None, "the worker ended before 20 firings"
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
