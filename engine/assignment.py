@@ -17,7 +17,6 @@ from .errors import NotAllowed, ScriptError, UndefinedName
 from .models import CandidateKind, HumanTask, LaneGroup, User
 from .scripting import Evaluator, is_expression
 
-
 EXCLUDE_PROPERTY = "excludeUsers"
 
 

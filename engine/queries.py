@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import audit
+from .errors import NotFound
 from .forms import form_fields
-from .models import Case, CandidateKind, HumanTask, Instance, TaskCandidate, TaskState
-from .timer_math import SCHOOL_TZ
+from .models import CandidateKind, Case, HumanTask, Instance, TaskCandidate, TaskState
 from .runtime.workflow import specs_of
+from .timer_math import SCHOOL_TZ
 from .users import get_user
 
 
@@ -76,8 +77,6 @@ def _task_spec(instance: Instance, bpmn_id: str) -> Any:
 
 def instance_view(session: Session, instance_id: int, now: datetime | None = None) -> dict[str, Any]:
     """Status, version, open tasks and history of one case (``now`` marks overdue tasks)."""
-    from .errors import NotFound
-
     instance = session.get(Instance, instance_id)
     if instance is None:
         raise NotFound(f"no instance {instance_id}")

@@ -14,35 +14,20 @@ from sqlalchemy.orm import Session
 
 from .clock import Clock
 from .models import Definition, Schedule
-from .scripting import Evaluator, is_iso_literal
-from .scripting.syntax import is_cron
-from .timer_math import Cycle, add_duration, parse_cycle, resolve_moment
+from .scripting import Evaluator
+from .timer_math import Cycle, due_time
 
 
 def start_timers(spec: Any) -> list[tuple[str, str, str]]:
     """``(bpmn_id, kind, expression)`` of the top-level timer start events of a process spec."""
-    from .spiff_timers import HostCycle, HostDuration, timer_definition
+    from .spiff_timers import timer_definition, timer_type
 
     out = []
     for task_spec in spec.task_specs.values():
         definition = timer_definition(task_spec)
         if definition is not None and type(task_spec).__name__ == "StartEvent":
-            kind = "cycle" if isinstance(definition, HostCycle) else \
-                "duration" if isinstance(definition, HostDuration) else "date"
-            out.append((task_spec.bpmn_id, kind, definition.expression or ""))
+            out.append((task_spec.bpmn_id, timer_type(definition), definition.expression or ""))
     return out
-
-
-def first_due(kind: str, expression: str, evaluator: Evaluator, now: datetime) -> tuple[datetime, Cycle | None]:
-    text = expression.strip()
-    literal = is_iso_literal(text) or (kind == "cycle" and is_cron(text))
-    value = str(text if literal else evaluator.evaluate(text))
-    if kind == "cycle":
-        cycle = parse_cycle(value, now)
-        return cycle.next_due, cycle
-    if kind == "duration":
-        return add_duration(now, value), None
-    return resolve_moment(value, now), None
 
 
 def sync_schedules(session: Session, definition: Definition, spec: Any, evaluator: Evaluator,
@@ -56,7 +41,7 @@ def sync_schedules(session: Session, definition: Definition, spec: Any, evaluato
         sa.select(Schedule).where(Schedule.process_key == definition.process_key))}
     wanted = start_timers(spec)
     for bpmn_id, kind, expression in wanted:
-        due, cycle = first_due(kind, expression, evaluator, now)
+        due, cycle = due_time(kind, expression, evaluator.evaluate, now)
         row = existing.get(bpmn_id) or Schedule(process_key=definition.process_key, bpmn_id=bpmn_id)
         row.definition_id, row.kind, row.expression = definition.id, kind, expression
         row.next_due_at, row.cycle, row.active = due, cycle.to_json() if cycle else None, True

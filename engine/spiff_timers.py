@@ -67,6 +67,12 @@ def install_host_timers(specs: list[Any]) -> None:
                 task_spec.event_definition = _replace(task_spec.event_definition)
 
 
+def timer_type(definition: Any) -> str:
+    """"cycle", "duration" or "date": how the engine computes a host timer's due time."""
+    return "cycle" if isinstance(definition, HostCycle) else \
+        "duration" if isinstance(definition, HostDuration) else "date"
+
+
 def timer_definition(task_spec: Any) -> Any | None:
     """The host timer a task spec waits for, if any (looking inside 'multiple' definitions)."""
     definition = getattr(task_spec, "event_definition", None)

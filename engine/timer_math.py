@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 
 from .errors import ScriptError
+from .scripting.syntax import is_cron, is_iso_literal
 
 SCHOOL_TZ = ZoneInfo("Asia/Shanghai")
 OFFICE_END = time(17, 30)
@@ -165,3 +167,22 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
     while cycle.next_due <= now:  # a start in the past: the next occurrence from now on
         cycle.next_due = _step(cycle.next_due, cycle.step, None)
     return cycle
+
+
+def due_time(kind: str, text: str, evaluate: Callable[[str], object],
+             now: datetime) -> tuple[datetime, Cycle | None]:
+    """When a timer of ``kind`` (date, duration or cycle) whose BPMN text is ``text`` is first due.
+
+    Bare ISO values and cron lines are literals; anything else is an expression given to ``evaluate``.
+
+    :raises ScriptError: the expression fails or gives no usable time.
+    """
+    text = text.strip()
+    literal = is_iso_literal(text) or (kind == "cycle" and is_cron(text))
+    value = text if literal else evaluate(text)
+    if kind == "cycle":
+        cycle = parse_cycle(str(value), now)
+        return cycle.next_due, cycle
+    if kind == "duration":
+        return add_duration(now, str(value)), None
+    return resolve_moment(value, now), None

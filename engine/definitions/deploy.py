@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..clock import Clock
-from ..evaluation import make_evaluator
-from ..schedules import sync_schedules
 from ..errors import DefinitionError, NotFound, Problem, ScriptError
+from ..evaluation import make_evaluator
 from ..models import Definition
+from ..schedules import sync_schedules
 from ..spiff_codec import codec
 from .validate import ParsedFile, parse_procedure
 

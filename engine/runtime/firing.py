@@ -4,20 +4,18 @@ from __future__ import annotations
 import functools
 from uuid import UUID
 
-from lxml import etree
-
 import sqlalchemy as sa
+from lxml import etree
 from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..cases import open_case
 from ..clock import Clock
 from ..models import Definition, Instance, InstanceStatus, Timer, TimerStatus
-from .operations import _flush, _instance_names, _record_if_finished
+from .operations import _flush, _instance_names, _record_if_finished, begin_instance
 from .projection import sync_instance
-from .timer_sync import fire, fire_start_timers, interrupt_scope
-from .workflow import advance, load_workflow, make_evaluator, new_workflow, script_engine
+from .timer_sync import fire, interrupt_scope
+from .workflow import advance, load_workflow, make_evaluator, script_engine
 
 
 def fire_timer(session: Session, timer: Timer, clock: Clock) -> bool:
@@ -66,22 +64,4 @@ def _interrupting_starts(content_hash: str, xml: str) -> dict[str, bool]:
 
 def start_scheduled(session: Session, definition: Definition, bpmn_id: str, clock: Clock) -> Instance:
     """Start a new instance because its schedule (timer start event ``bpmn_id``) came due."""
-    now = clock.now()
-    instance = Instance(definition=definition, process_key=definition.process_key,
-                        status=InstanceStatus.RUNNING, state="", started_by=None, started_at=now, updated_at=now)
-    session.add(instance)
-    session.flush()
-    case = open_case(session, instance, now)
-    evaluator = make_evaluator(session, definition, clock, _instance_names(instance, case.number))
-    workflow = new_workflow(definition, script_engine(evaluator, definition), {})
-    advance(workflow)
-    fire_start_timers(workflow)
-    workflow.refresh_timers()
-    advance(workflow)
-    sync_instance(session, instance, workflow, evaluator, clock)
-    audit.record(session, "instance.started", clock=clock, instance_id=instance.id,
-                 process_key=definition.process_key, version=definition.version, case_number=case.number,
-                 schedule=bpmn_id)
-    _record_if_finished(session, instance, clock)
-    _flush(session)
-    return instance
+    return begin_instance(session, definition, starter=None, start_data={}, clock=clock, schedule=bpmn_id)

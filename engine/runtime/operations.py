@@ -10,10 +10,10 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from .. import audit
 from ..assignment import check_may_claim, check_may_complete, is_excluded
@@ -22,7 +22,16 @@ from ..clock import Clock
 from ..definitions import latest_definition
 from ..errors import ConcurrentUpdate, NotAllowed, NotFound
 from ..forms import form_fields, validate_form
-from ..models import Case, CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState
+from ..models import (
+    CandidateKind,
+    Case,
+    Definition,
+    HumanTask,
+    Instance,
+    InstanceStatus,
+    TaskCandidate,
+    TaskState,
+)
 from ..users import get_user
 from .projection import sync_instance
 from .timer_sync import fire_start_timers
@@ -40,9 +49,20 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     starter = get_user(session, user)
     definition = latest_definition(session, process_key)
     start_data = validate_form([], data or {})
+    return begin_instance(session, definition, starter=starter.name, start_data=start_data, clock=clock,
+                          data=start_data)
+
+
+def begin_instance(session: Session, definition: Definition, *, starter: str | None,
+                   start_data: dict[str, Any], clock: Clock, **audit_detail: Any) -> Instance:
+    """Create an instance of ``definition`` with its case record and run it to its first wait.
+
+    Its own timer start events fire at once: a case started by hand or by its schedule begins now.
+    """
     now = clock.now()
-    instance = Instance(definition=definition, process_key=process_key, status=InstanceStatus.RUNNING,
-                        state="", started_by=starter.name, started_at=now, updated_at=now)
+    instance = Instance(definition=definition, process_key=definition.process_key,
+                        status=InstanceStatus.RUNNING, state="", started_by=starter, started_at=now,
+                        updated_at=now)
     session.add(instance)
     session.flush()
     case = open_case(session, instance, now)
@@ -53,8 +73,9 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
         workflow.refresh_timers()
         advance(workflow)
     sync_instance(session, instance, workflow, evaluator, clock)
-    audit.record(session, "instance.started", clock=clock, actor=starter.name, instance_id=instance.id,
-                 process_key=process_key, version=definition.version, case_number=case.number, data=start_data)
+    audit.record(session, "instance.started", clock=clock, actor=starter, instance_id=instance.id,
+                 process_key=definition.process_key, version=definition.version, case_number=case.number,
+                 **audit_detail)
     _record_if_finished(session, instance, clock)
     _flush(session)
     return instance
@@ -158,14 +179,15 @@ def _locked_task(session: Session, task_id: str) -> tuple[HumanTask, Instance]:
     Only the instance row is locked (``OF instances``): the eagerly joined definition row is shared by
     every case of the procedure, and locking it would make unrelated cases wait for each other.
     """
-    row = session.get(HumanTask, task_id)
-    if row is None:
+    instance_id = session.scalar(sa.select(HumanTask.instance_id).where(HumanTask.id == task_id))
+    if instance_id is None:
         raise NotFound(f"no task {task_id}")
     instance = session.execute(
-        sa.select(Instance).where(Instance.id == row.instance_id).with_for_update(of=Instance)
+        sa.select(Instance).where(Instance.id == instance_id).with_for_update(of=Instance)
         .execution_options(populate_existing=True)
     ).scalar_one()
-    session.refresh(row)
+    row = session.get(HumanTask, task_id, populate_existing=True)  # read after the lock: current state
+    assert row is not None  # task rows are never deleted while their instance exists
     if row.state == TaskState.COMPLETED:
         raise ConcurrentUpdate(f"task '{row.name or row.bpmn_id}' was already completed by {row.completed_by}")
     if row.state == TaskState.CANCELLED:

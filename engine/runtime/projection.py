@@ -20,8 +20,8 @@ from ..errors import InstanceError, ScriptError
 from ..models import CandidateKind, Definition, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState
 from ..scripting import Evaluator, is_expression
 from ..spiff_codec import codec
-from ..timer_math import resolve_moment
 from ..spiff_timers import timer_definition
+from ..timer_math import resolve_moment
 from .timer_sync import sync_timers
 from .workflow import specs_of
 

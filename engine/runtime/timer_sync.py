@@ -11,18 +11,16 @@ from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
 from ..models import Instance, Timer, TimerStatus
-from ..scripting import Evaluator, is_iso_literal
-from ..scripting.syntax import is_cron
+from ..scripting import Evaluator
 from ..spiff_timers import (
     FIRED,
     LAST_CYCLE,
     PENDING_CYCLES,
-    HostCycle,
-    HostDuration,
     is_event_subprocess,
     timer_definition,
+    timer_type,
 )
-from ..timer_math import Cycle, add_duration, parse_cycle, resolve_moment
+from ..timer_math import Cycle, due_time
 
 CYCLE = "cycle"  # internal_data key holding a cycle timer's state
 
@@ -44,15 +42,8 @@ def compute_due(task: Any, evaluator: Evaluator, now: datetime) -> tuple[datetim
     :raises ScriptError: the timer's expression fails or gives no usable time.
     """
     definition = timer_definition(task.task_spec)
-    text = (definition.expression or "").strip()
-    if isinstance(definition, HostCycle):
-        value = text if is_iso_literal(text) or is_cron(text) else evaluator.evaluate(text, task.data)
-        cycle = parse_cycle(str(value), now)
-        return cycle.next_due, cycle
-    value = text if is_iso_literal(text) else evaluator.evaluate(text, task.data)
-    if isinstance(definition, HostDuration):
-        return add_duration(now, str(value)), None
-    return resolve_moment(value, now), None
+    return due_time(timer_type(definition), definition.expression or "",
+                    lambda text: evaluator.evaluate(text, task.data), now)
 
 
 def sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, evaluator: Evaluator,
@@ -117,7 +108,7 @@ def fire_start_timers(workflow: BpmnWorkflow) -> bool:
     for task in waiting_timers(workflow).values():
         if timer_kind(task) != "start":
             continue
-        if isinstance(timer_definition(task.task_spec), HostCycle):
+        if timer_type(timer_definition(task.task_spec)) == "cycle":
             # A cycle event takes its outgoing flow only in the branches its rounds add; completing it adds
             # none. Setting FIRED alone started every case of a timeCycle start event (a schedule's, or
             # one started by hand) with no task at all, completed at once. So run exactly one last round.

@@ -6,13 +6,13 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from sqlalchemy.orm import Session
 
 from ..errors import InstanceError, ScriptError
 from ..evaluation import make_evaluator  # noqa: F401 - re-exported for runtime modules
 from ..models import Definition
 from ..scripting import Evaluator, SchoolScriptEnvironment
 from ..spiff_codec import SpecPair, codec
+
 
 def specs_of(definition: Definition) -> SpecPair:
     return codec.load_spec(f"{definition.process_key}:{definition.content_hash}", definition.spec_json)
