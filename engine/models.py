@@ -210,6 +210,7 @@ class Case(Base):
     status: Mapped[InstanceStatus] = mapped_column(sa.String(16))
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    tracking_hash: Mapped[str | None] = mapped_column(sa.String(64))  # hash of the complainant's tracking code
 
 
 class CaseSequence(Base):
@@ -318,3 +319,30 @@ class ProcessParam(Base):
     value: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime]
     updated_by: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class Setting(Base):
+    """A school-wide setting an administrator changed (e.g. the office-day end); absent means the default."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class Substitution(Base):
+    """Duty cover: while ``starts_at <= now < ends_at`` the substitute sees and may do the user's tasks."""
+
+    __tablename__ = "substitutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    substitute_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(sa.String(64))
+    cancelled_at: Mapped[datetime | None]
