@@ -14,7 +14,7 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, definitions, params, queries, runtime, users
+from engine import audit, definitions, params, queries, runtime, settings, users
 from engine.assignment import set_lane_group
 from engine.clock import Clock, SystemClock
 from engine.db import database_url, make_engine, make_sessionmaker, upgrade
@@ -23,6 +23,10 @@ from engine.errors import DefinitionError, EngineError, InvalidInput
 from .calendar_cmd import calendar
 from .demo_cmd import demo_data
 from .params_cmd import params_group
+from .serve_cmd import serve
+from .settings_cmd import settings_group
+from .substitutes_cmd import cover
+from .track_cmd import track
 
 
 @dataclass
@@ -127,8 +131,9 @@ def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: 
 def list_definitions(obj: CliContext, as_json: bool) -> None:
     """List deployed procedures with their latest version."""
     with obj.sessionmaker() as session:
+        zone = settings.school_time(session).tz
         rows = [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n,
-                 "file": d.file_name, "deployed_at": queries.local_time(d.deployed_at),
+                 "file": d.file_name, "deployed_at": queries.local_time(d.deployed_at, zone),
                  "allow_scripts": d.allow_scripts,
                  "params": {p.name: p.value for p in params.describe(session, d)}}
                 for d, n in definitions.list_definitions(session)]
@@ -200,14 +205,17 @@ def lanes_set(obj: CliContext, process_key: str, lane: str, group: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def start(obj: CliContext, process_key: str, user: str, data: str | None, as_json: bool) -> None:
-    """Start a case of PROCESS_KEY; prints the instance id and case number."""
+    """Start a case of PROCESS_KEY; prints the instance id, case number and the tracking code."""
     with obj.sessionmaker.begin() as session:
-        instance = runtime.start_process(session, process_key, user=user, clock=obj.clock, data=_data(data))
-        case = runtime.operations.find_case(session, instance.id)
-        out = {"id": instance.id, "case_number": case.number if case else None, "status": str(instance.status)}
+        started = runtime.start_process(session, process_key, user=user, clock=obj.clock, data=_data(data))
+    out = {"id": started.id, "case_number": started.case_number, "status": str(started.status),
+           "tracking_code": started.tracking_code}
     if as_json:
         return _print_json(out)
     click.echo(f"started instance {out['id']} case {out['case_number']} ({out['status']})")
+    if out["tracking_code"]:
+        click.echo(f"tracking code: {out['tracking_code']} "
+                   "(give it to the complainant; it cannot be shown again)")
 
 
 @cli.command()
@@ -218,7 +226,7 @@ def tasks(obj: CliContext, user: str, as_json: bool) -> None:
     """List the tasks waiting for a user: assigned to them, or unclaimed for their groups."""
     with obj.sessionmaker() as session:
         now = obj.clock.now()
-        rows = [queries.task_json(session, t, now) for t in queries.task_list(session, user)]
+        rows = queries.task_list_json(session, user, now)
     if as_json:
         return _print_json(rows)
     if not rows:
@@ -226,7 +234,8 @@ def tasks(obj: CliContext, user: str, as_json: bool) -> None:
     for r in rows:
         due = f" due {r['due_at'][:16]}" + (" OVERDUE" if r["overdue"] else "") if r["due_at"] else ""
         who = f"claimed by {r['assignee']}" if r["assignee"] else f"for {', '.join(r['candidate_groups']) or '-'}"
-        click.echo(f"{r['id']}  {r['case_number']}  {r['name']}  [{who}]{due}")
+        cover = f" (covering for {r['on_behalf_of']})" if r["on_behalf_of"] else ""
+        click.echo(f"{r['id']}  {r['case_number']}  {r['name']}  [{who}]{due}{cover}")
 
 
 def _task_command(name: str, action: str) -> None:
@@ -265,9 +274,8 @@ def reassign(obj: CliContext, task_id: str, user: str, to: str) -> None:
 def complete(obj: CliContext, task_id: str, user: str, data: str | None) -> None:
     """Complete a task with its form data."""
     with obj.sessionmaker.begin() as session:
-        row = runtime.complete_task(session, task_id, user=user, clock=obj.clock, data=_data(data))
-        status = row.instance.status
-        click.echo(f"completed: {row.name or row.bpmn_id} by {user}; case is {status}")
+        done = runtime.complete_task(session, task_id, user=user, clock=obj.clock, data=_data(data))
+    click.echo(f"completed: {done.name or done.bpmn_id} by {user}; case is {done.instance_status}")
 
 
 @cli.command()
@@ -287,8 +295,11 @@ def show(obj: CliContext, instance_id: int, as_json: bool) -> None:
     for t in view["open_tasks"]:
         click.echo(f"  waiting: {t['name']} ({t['assignee'] or ', '.join(t['candidate_groups'])})")
     for h in view["history"]:
-        name = json.loads(h["detail"]).get("name") or ""
-        click.echo(f"  {h['at'][:19]}  {h['kind']:<20} {h['actor'] or '':<14} {name}")
+        detail = json.loads(h["detail"])
+        actor = h["actor"] or ""
+        if detail.get("on_behalf_of"):  # done as a colleague's substitute (duty cover)
+            actor += f" for {detail['on_behalf_of']}"
+        click.echo(f"  {h['at'][:19]}  {h['kind']:<20} {actor:<14} {detail.get('name') or ''}")
 
 
 @cli.group("audit")
@@ -326,6 +337,10 @@ def worker(obj: CliContext, once: bool, interval: float, limit: int | None) -> N
 cli.add_command(calendar)
 cli.add_command(params_group)
 cli.add_command(demo_data)
+cli.add_command(cover)
+cli.add_command(track)
+cli.add_command(serve)
+cli.add_command(settings_group)
 
 
 def main() -> None:

@@ -2,11 +2,12 @@
 
 Precedence: ``camunda:assignee`` / ``candidateUsers`` / ``candidateGroups`` (literals or expressions);
 otherwise the task's lane, mapped to a group (the group named like the lane unless an administrator
-mapped it elsewhere); otherwise the person who started the case.
+mapped it elsewhere); otherwise the person who started the case. The checks also take the people a
+substitute covers now (duty cover, ``engine.substitution``): their own tasks count as the substitute's.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,31 +100,68 @@ def is_candidate(user: User, task: HumanTask) -> bool:
 
 
 def may_see(user: User, task: HumanTask) -> bool:
+    """Whether ``user`` sees ``task`` as themselves (not as someone's substitute)."""
     if is_excluded(user, task):
         return False
     return task.assignee == user.name or (task.assignee is None and is_candidate(user, task))
 
 
-def check_may_complete(user: User, task: HumanTask) -> None:
+def covered_owner(task: HumanTask, covered: Collection[str]) -> str | None:
+    """Which of the ``covered`` people (those a substitute covers now) ``task`` belongs to, if any.
+
+    A task assigned to one of them, or an unclaimed one naming one of them as a candidate user. Their
+    group tasks are not handed over: the group's other members see those already.
+    """
+    if task.assignee is not None:
+        return task.assignee if task.assignee in covered else None
+    return next((name for name in task.candidate_names(CandidateKind.USER) if name in covered), None)
+
+
+def check_may_complete(user: str, label: str, assignee: str | None, standing: Any,
+                       covered_owner: Callable[[], str | None]) -> str | None:
     """The assignee may complete a task; a candidate may complete an unclaimed one (claiming it).
 
-    :raises NotAllowed: anyone else.
+    ``standing`` says whether the user is excluded from or a candidate for the task (``store.user_on_task``);
+    ``covered_owner`` names the absent colleague whose task this is, if the user covers them now (duty
+    cover) -- asked only when the user may not act as themselves, so the common path costs no query.
+    Returns the one the user acts for, or None when they act as themselves.
+
+    :raises NotAllowed: anyone else, and always the procedure's excluded people.
     """
+    if standing.excluded:
+        raise NotAllowed(f"{user} may not work on task '{label}'")
+    if assignee == user or (assignee is None and standing.candidate):
+        return None
+    owner = covered_owner()
+    if owner is not None:
+        return owner
+    if assignee is not None:
+        raise NotAllowed(f"task '{label}' is claimed by {assignee}")
+    raise NotAllowed(f"{user} may not work on task '{label}'")
+
+
+def check_may_claim(user: User, task: HumanTask, covered: Collection[str] = ()) -> str | None:
+    """A candidate may claim an unclaimed task; claiming one's own task again changes nothing.
+
+    ``covered`` are the people ``user`` covers now: an unclaimed task naming one of them as a candidate
+    user may be claimed, and becomes the substitute's. Returns the one the user acts for, or None.
+
+    :raises NotAllowed: the task is claimed by someone else (even by a covered colleague: their substitute
+        completes it directly, it is not taken from them), or the user is not a candidate.
+    """
+    label = task.name or task.bpmn_id
     if is_excluded(user, task):
-        raise NotAllowed(f"{user.name} may not work on task '{task.name or task.bpmn_id}'")
+        raise NotAllowed(f"{user.name} may not claim task '{label}'")
+    if task.assignee is None:
+        if is_candidate(user, task):
+            return None
+        owner = covered_owner(task, covered)
+        if owner is None:
+            raise NotAllowed(f"{user.name} may not claim task '{label}'")
+        return owner
     if task.assignee == user.name:
-        return
-    if task.assignee is not None:
-        raise NotAllowed(f"task '{task.name or task.bpmn_id}' is claimed by {task.assignee}")
-    if not is_candidate(user, task):
-        raise NotAllowed(f"{user.name} may not work on task '{task.name or task.bpmn_id}'")
-
-
-def check_may_claim(user: User, task: HumanTask) -> None:
-    """:raises NotAllowed: the task is claimed by someone else, or the user is not a candidate."""
-    if is_excluded(user, task):
-        raise NotAllowed(f"{user.name} may not claim task '{task.name or task.bpmn_id}'")
-    if task.assignee is not None and task.assignee != user.name:
-        raise NotAllowed(f"task '{task.name or task.bpmn_id}' is already claimed by {task.assignee}")
-    if task.assignee is None and not is_candidate(user, task):
-        raise NotAllowed(f"{user.name} may not claim task '{task.name or task.bpmn_id}'")
+        return None
+    if task.assignee in covered:
+        raise NotAllowed(f"task '{label}' is claimed by {task.assignee}; as their substitute, complete it "
+                         "directly (an administrator can reassign it)")
+    raise NotAllowed(f"task '{label}' is already claimed by {task.assignee}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,22 +27,55 @@ def _digest(prev_hash: str, seq: int, at: str, kind: str, actor: str | None,
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
-def record(session: Session, kind: str, *, clock: Clock, actor: str | None = None,
-           instance_id: int | None = None, **payload: Any) -> AuditEvent:
-    """Append one event; call it last in a transaction, since it holds the chain's lock until commit."""
-    head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
+@dataclass(frozen=True)
+class Event:
+    """One event to append; ``payload`` becomes its JSON detail."""
+
+    kind: str
+    actor: str | None = None
+    instance_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+_EVENTS, _HEAD = AuditEvent.__table__, AuditHead.__table__
+# Prebuilt once: every operation appends, so statement construction would be a measurable share.
+_READ_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_WRITE_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(seq=sa.bindparam("b_seq"), hash=sa.bindparam("b_hash"))
+_INSERT_HEAD = _HEAD.insert()
+_INSERT_EVENTS = _EVENTS.insert()
+
+
+def append(conn: sa.Connection, clock: Clock, events: list[Event]) -> None:
+    """Append ``events`` in order, in the caller's transaction, with three statements whatever their number.
+
+    Call it last in a transaction: on PostgreSQL it holds the chain's head row until commit.
+    """
+    if not events:
+        return
+    head = conn.execute(_READ_HEAD).first()
     if head is None:  # the migration creates it; guard against a hand-made schema
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+        conn.execute(_INSERT_HEAD, {"id": 1, "seq": 0, "hash": GENESIS})
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = head.seq, head.hash
     at = clock.now()
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    seq = head.seq + 1
-    event = AuditEvent(seq=seq, at=at, kind=kind, actor=actor, instance_id=instance_id, payload=text,
-                       prev_hash=head.hash,
-                       hash=_digest(head.hash, seq, at.isoformat(), kind, actor, instance_id, text))
-    session.add(event)
-    head.seq, head.hash = seq, event.hash
-    return event
+    stamp = at.isoformat()
+    rows = []
+    for ev in events:
+        text = json.dumps(ev.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        seq += 1
+        digest = _digest(prev, seq, stamp, ev.kind, ev.actor, ev.instance_id, text)
+        rows.append({"seq": seq, "at": at, "kind": ev.kind, "actor": ev.actor, "instance_id": ev.instance_id,
+                     "payload": text, "prev_hash": prev, "hash": digest})
+        prev = digest
+    conn.execute(_INSERT_EVENTS, rows)
+    conn.execute(_WRITE_HEAD, {"b_seq": seq, "b_hash": prev})
+
+
+def record(session: Session, kind: str, *, clock: Clock, actor: str | None = None,
+           instance_id: int | None = None, **payload: Any) -> None:
+    """Append one event in the session's transaction (see ``append``)."""
+    append(session.connection(), clock, [Event(kind, actor, instance_id, payload)])
 
 
 @dataclass

@@ -6,18 +6,19 @@ the year is the school's calendar year when the case opens; sequences never repe
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
-from .models import Case, CaseSequence, Definition, Instance
+from . import store
+from .models import Definition
+from .settings import SchoolTime
+from .tracking_codes import hash_code, new_code
 
-SCHOOL_TZ = ZoneInfo("Asia/Shanghai")
 CASE_FIELDS = ("title", "category", "channel")
+# Every zone's offset from UTC lies within this (UTC-12 to UTC+14 today).
+_MAX_UTC_OFFSET = timedelta(hours=15)
 
 
 def case_prefix(definition: Definition) -> str:
@@ -26,34 +27,41 @@ def case_prefix(definition: Definition) -> str:
     return prefix or "CASE"
 
 
-def next_number(session: Session, prefix: str, at: datetime) -> str:
+def next_number(conn: sa.Connection, prefix: str, at: datetime, school_time: Callable[[], SchoolTime]) -> str:
     """Hand out the next number for ``prefix`` in the school year of ``at``; safe under concurrency."""
-    year = at.astimezone(SCHOOL_TZ).year
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(CaseSequence).values(prefix=prefix, year=year, last_value=0).on_conflict_do_nothing()
-    )
-    seq = session.execute(
-        sa.select(CaseSequence).where(CaseSequence.prefix == prefix, CaseSequence.year == year)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
-    seq.last_value += 1
-    return f"{prefix}-{year}-{seq.last_value:06d}"
+    year = _local_year(at, school_time)
+    return f"{prefix}-{year}-{store.next_sequence(conn, prefix, year):06d}"
 
 
-def open_case(session: Session, instance: Instance, at: datetime) -> Case:
-    case = Case(number=next_number(session, case_prefix(instance.definition), at), instance_id=instance.id,
-                process_key=instance.process_key, status=instance.status, opened_at=at)
-    session.add(case)
-    return case
+def _local_year(at: datetime, school_time: Callable[[], SchoolTime]) -> int:
+    # Away from New Year the year is the same in every zone, so the school's zone (a settings read) is
+    # asked for only in the day or so around it.
+    utc = at.astimezone(UTC)
+    earliest, latest = (utc - _MAX_UTC_OFFSET).year, (utc + _MAX_UTC_OFFSET).year
+    return latest if earliest == latest else at.astimezone(school_time().tz).year
 
 
-def update_case(case: Case, instance: Instance, data: dict, at: datetime) -> None:
-    """Keep the searchable facts of a case in step with its data and status."""
+def open_case(conn: sa.Connection, instance: store.InstanceRow, at: datetime,
+              school_time: Callable[[], SchoolTime]) -> tuple[store.CaseRow, str]:
+    """Insert the case record; returns it with its tracking code, of which only the hash is stored.
+
+    ``school_time`` gives the zone whose calendar year goes into the number; it is called only near New Year.
+    """
+    number = next_number(conn, case_prefix(instance.definition), at, school_time)
+    code = new_code()
+    return store.insert_case(conn, instance, number, at, tracking_hash=hash_code(number, code)), code
+
+
+def case_columns(instance: store.InstanceRow, data: dict, at: datetime) -> dict[str, object]:
+    """The searchable facts of a case as its data and status now give them."""
+    case = instance.case
+    assert case is not None
+    values: dict[str, object] = {}
     for name in CASE_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and value:
-            setattr(case, name, value[:255])
-    case.status = instance.status
+            values[name] = value[:255]
+    values["status"] = instance.status
     if instance.completed_at and not case.closed_at:
-        case.closed_at = at
+        values["closed_at"] = at
+    return values

@@ -1,4 +1,7 @@
-"""The evaluator a procedure's expressions run in: helpers bound to the clock and calendar, parameters."""
+"""The evaluator a procedure's expressions run in: helpers bound to the clock and calendar, parameters.
+
+It also carries the school's time settings, which place the bare dates and naive times expressions give.
+"""
 from __future__ import annotations
 
 import functools
@@ -12,6 +15,7 @@ from .expression_helpers import make_helpers
 from .models import Definition
 from .params import effective_params
 from .scripting import Evaluator
+from .settings import SchoolTime, lazy_school_time
 
 
 class _Lazy(Mapping[str, Any]):
@@ -30,12 +34,17 @@ class _Lazy(Mapping[str, Any]):
         return len(self._load())
 
 
-def make_evaluator(session: Session, definition: Definition, clock: Clock,
-                   instance_names: dict[str, Any]) -> Evaluator:
-    """An evaluator for one operation on ``definition``; names: case facts, then parameters."""
+def make_evaluator(session: Session, definition: Definition, clock: Clock, instance_names: dict[str, Any],
+                   school_time: Callable[[], SchoolTime] | None = None) -> Evaluator:
+    """An evaluator for one operation on ``definition``; names: case facts, then parameters.
+
+    Pass ``school_time`` when the operation already has a loader (``settings.lazy_school_time``), so
+    the settings are read at most once in it.
+    """
     from .school_calendar import load_calendar
 
-    # The calendar and the parameters are read from the database only if an expression asks.
-    calendar = functools.cache(lambda: load_calendar(session))
+    # The settings, the calendar and the parameters are read from the database only if something asks.
+    times = school_time or lazy_school_time(session)
+    calendar = functools.cache(lambda: load_calendar(session, times()))
     params = _Lazy(lambda: effective_params(session, definition))
-    return Evaluator(make_helpers(clock, calendar), params, instance_names)
+    return Evaluator(make_helpers(clock, calendar, times), params, instance_names, school_time=times)

@@ -1,7 +1,8 @@
 """Functions a procedure's expressions may call, bound to the engine's clock and the school calendar.
 
 ``add_working_days(7)`` is "the end of the office day, seven working days from today", as an ISO
-string so SpiffWorkflow can use it as a timer date and the engine as a due date.
+string so SpiffWorkflow can use it as a timer date and the engine as a due date. "Today" and the office
+day's end are the school's, from the administrator's settings (``engine.settings``).
 """
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from datetime import date, datetime
 from typing import Any
 
 from .clock import Clock
+from .settings import SchoolTime
 
 
-def make_helpers(clock: Clock, calendar: Callable[[], Any]) -> dict[str, Callable[..., Any]]:
-    """Helpers for one operation; ``calendar`` is called on first use (most operations never need it)."""
+def make_helpers(clock: Clock, calendar: Callable[[], Any],
+                 school_time: Callable[[], SchoolTime]) -> dict[str, Callable[..., Any]]:
+    """Helpers for one operation; ``calendar`` and ``school_time`` are called on first use only."""
 
     def add_working_days(n: int) -> str:
         return calendar().add_working_days(clock.now(), int(n)).isoformat()
@@ -25,7 +28,7 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any]) -> dict[str, Callabl
         return clock.now().isoformat()
 
     def today() -> str:
-        return calendar().local_date(clock.now()).isoformat()
+        return clock.now().astimezone(school_time().tz).date().isoformat()  # no calendar entries needed
 
     return {"add_working_days": add_working_days, "working_days_between": working_days_between,
             "now": now, "today": today}

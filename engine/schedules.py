@@ -41,7 +41,7 @@ def sync_schedules(session: Session, definition: Definition, spec: Any, evaluato
         sa.select(Schedule).where(Schedule.process_key == definition.process_key))}
     wanted = start_timers(spec)
     for bpmn_id, kind, expression in wanted:
-        due, cycle = due_time(kind, expression, evaluator.evaluate, now)
+        due, cycle = due_time(kind, expression, evaluator.evaluate, now, evaluator.school_time)
         row = existing.get(bpmn_id) or Schedule(process_key=definition.process_key, bpmn_id=bpmn_id)
         row.definition_id, row.kind, row.expression = definition.id, kind, expression
         row.next_due_at, row.cycle, row.active = due, cycle.to_json() if cycle else None, True

@@ -3,8 +3,10 @@
 Owns the rules: China's national calendar (weekends, statutory holidays and the adjusted working days,
 调休, from the ``chinese_calendar`` package) overridden by the days an administrator entered (school
 closures and extra working days, table ``calendar_entries``). Years without bundled national data fall back
-to weekends only and say so in ``SchoolCalendar.warnings``, never by raising. Also parses CSV and
-iCalendar files of entries for import. Called by timers, script helpers and the ``calendar`` CLI.
+to weekends only and say so in ``SchoolCalendar.warnings``, never by raising. Days are taken in the school's
+time zone and deadlines fall at its office-day end, both administrator settings (``engine.settings``).
+Also parses CSV and iCalendar files of entries for import. Called by timers, script helpers and the
+``calendar`` CLI.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import sqlalchemy as sa
 
 from engine.errors import InvalidInput
 from engine.models import CalendarEntry, CalendarEntryKind
+from engine.settings import DEFAULT_SCHOOL_TIME, SchoolTime, school_time
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,8 +53,8 @@ class SchoolCalendar:
         self,
         closures: Mapping[date, str | None] | None = None,
         extra_workdays: Mapping[date, str | None] | None = None,
-        timezone: str = "Asia/Shanghai",
-        office_end: time = time(17, 30),
+        timezone: str = DEFAULT_SCHOOL_TIME.tz.key,
+        office_end: time = DEFAULT_SCHOOL_TIME.office_end,
     ) -> None:
         try:
             self.timezone = ZoneInfo(timezone)
@@ -171,16 +174,18 @@ def _no_data_warning(year: int) -> str:
     return f"{year}: no national holiday data bundled; only weekends and entered closures are used"
 
 
-def load_calendar(
-    session: Session, *, timezone: str = "Asia/Shanghai", office_end: time = time(17, 30)
-) -> SchoolCalendar:
-    """Build the calendar from the national data and every row of ``calendar_entries``."""
+def load_calendar(session: Session, times: SchoolTime | None = None) -> SchoolCalendar:
+    """Build the calendar from the national data and every row of ``calendar_entries``.
+
+    ``times`` are the school's time zone and office-day end; without them they are read from the settings.
+    """
     closures: dict[date, str | None] = {}
     workdays: dict[date, str | None] = {}
     for entry in session.scalars(sa.select(CalendarEntry)):
         target = closures if CalendarEntryKind(entry.kind) is CalendarEntryKind.CLOSURE else workdays
         target[entry.day] = entry.reason
-    return SchoolCalendar(closures, workdays, timezone=timezone, office_end=office_end)
+    times = times or school_time(session)
+    return SchoolCalendar(closures, workdays, timezone=times.tz.key, office_end=times.office_end)
 
 
 def add_entries(

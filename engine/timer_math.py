@@ -1,7 +1,8 @@
 """Due-time arithmetic for timers and deadlines: ISO 8601 durations, dates, repeating intervals and cron.
 
 Everything returns aware UTC datetimes. Naive times are read in the school's time zone, never the
-server's; a bare date means the end of the office day on that date.
+server's; a bare date means the end of the office day on that date. Both come from the administrator's
+settings, passed in as a ``SchoolTime`` loader that is called only when a value needs them.
 """
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ import calendar as _calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
 from .errors import ScriptError
 from .scripting.syntax import is_cron, is_iso_literal
-
-SCHOOL_TZ = ZoneInfo("Asia/Shanghai")
-OFFICE_END = time(17, 30)
+from .settings import DEFAULT_SCHOOL_TIME, SchoolTime
 
 _DURATION = re.compile(
     r"^P(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
@@ -45,27 +44,35 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, _calendar.monthrange(year, month)[1]))
 
 
-def resolve_moment(value: object, now: datetime, *, tz: ZoneInfo = SCHOOL_TZ,
-                   office_end: time = OFFICE_END) -> datetime:
-    """A datetime, an ISO date-time, a bare date (its office end) or a duration counted from ``now``."""
+def resolve_moment(value: object, now: datetime, school_time: Callable[[], SchoolTime]) -> datetime:
+    """A datetime, an ISO date-time, a bare date (its office end) or a duration counted from ``now``.
+
+    ``school_time`` is called only for a bare date or a naive date-time: most values never need the
+    settings read.
+    """
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
-        moment = datetime.combine(value, office_end)
+        return _office_close(value, school_time())
     elif isinstance(value, str) and value.strip():
         text = value.strip()
         if text.upper().startswith("P"):
             return add_duration(now, text).astimezone(UTC)
         try:
-            moment = (datetime.combine(date.fromisoformat(text), office_end) if len(text) == 10
-                      else datetime.fromisoformat(text))
+            if len(text) == 10:
+                return _office_close(date.fromisoformat(text), school_time())
+            moment = datetime.fromisoformat(text)
         except ValueError:
             raise ScriptError(f"'{value}' is not a date, date-time or duration") from None
     else:
         raise ScriptError(f"{value!r} is not a date, date-time or duration")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
+        moment = moment.replace(tzinfo=school_time().tz)
     return moment.astimezone(UTC)
+
+
+def _office_close(day: date, school: SchoolTime) -> datetime:
+    return datetime.combine(day, school.office_end, tzinfo=school.tz).astimezone(UTC)
 
 
 @dataclass
@@ -75,8 +82,10 @@ class Cycle:
     next_due: datetime
     remaining: int | None
     step: str | None = None  # an ISO duration, or
-    cron: str | None = None  # a cron line evaluated in the school's time zone
+    cron: str | None = None  # a cron line evaluated in time zone ``zone``
     until: datetime | None = None  # no round after this moment (R/duration/end)
+    # A cron line's zone: the school's when the timer started, kept so that firing reads no settings.
+    zone: str | None = None
 
     def advance(self, now: datetime) -> Cycle | None:
         """The cycle after one firing, skipping occurrences missed while nobody was running the worker."""
@@ -85,25 +94,29 @@ class Cycle:
             return None
         nxt = self.next_due
         while nxt <= now:
-            nxt = _step(nxt, self.step, self.cron)
+            nxt = _step(nxt, self.step, self.cron, self.zone)
         if self.until is not None and nxt > self.until:
             return None
-        return Cycle(nxt, remaining, self.step, self.cron, self.until)
+        return Cycle(nxt, remaining, self.step, self.cron, self.until, self.zone)
 
     def to_json(self) -> dict[str, object]:
         return {"next": self.next_due.isoformat(), "remaining": self.remaining, "step": self.step,
-                "cron": self.cron, "until": self.until.isoformat() if self.until else None}
+                "cron": self.cron, "until": self.until.isoformat() if self.until else None,
+                "zone": self.zone}
 
     @classmethod
     def from_json(cls, d: dict[str, object]) -> Cycle:
         until = d.get("until")
+        # Cron cycles stored before the zone was kept were computed in the default zone.
+        zone = d.get("zone") or (DEFAULT_SCHOOL_TIME.tz.key if d.get("cron") else None)
         return cls(datetime.fromisoformat(str(d["next"])), d["remaining"], d["step"], d["cron"],  # type: ignore[arg-type]
-                   datetime.fromisoformat(str(until)) if until else None)
+                   datetime.fromisoformat(str(until)) if until else None, zone)  # type: ignore[arg-type]
 
 
-def _step(moment: datetime, step: str | None, cron: str | None) -> datetime:
+def _step(moment: datetime, step: str | None, cron: str | None, zone: str | None) -> datetime:
     if cron:
-        local = moment.astimezone(SCHOOL_TZ)
+        assert zone is not None  # parse_cycle and from_json give every cron cycle its zone
+        local = moment.astimezone(ZoneInfo(zone))
         return croniter(cron, local).get_next(datetime).astimezone(UTC)
     return add_duration(moment, step or "").astimezone(UTC)
 
@@ -123,8 +136,10 @@ def _cron_line(text: str) -> str:
     return " ".join(fields)
 
 
-def parse_cycle(text: str, now: datetime) -> Cycle:
+def parse_cycle(text: str, now: datetime, school_time: Callable[[], SchoolTime]) -> Cycle:
     """``R[n]/duration``, ``R[n]/start/duration``, ``R[n]/duration/end``, ``R[n]/start/end`` or a cron line.
+
+    A cron line runs in the school's time zone, as do naive start and end times.
 
     :raises ScriptError: the text is none of these.
     """
@@ -133,8 +148,9 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
         line = _cron_line(text)
         if not croniter.is_valid(line):
             raise ScriptError(f"'{text}' is neither a repeating interval such as R/P1W nor a cron line")
-        first = croniter(line, now.astimezone(SCHOOL_TZ)).get_next(datetime).astimezone(UTC)
-        return Cycle(first, None, cron=line)
+        zone = school_time().tz
+        first = croniter(line, now.astimezone(zone)).get_next(datetime).astimezone(UTC)
+        return Cycle(first, None, cron=line, zone=zone.key)
     parts = text.split("/")
     count = parts[0][1:]
     if count and not count.isdigit():
@@ -147,7 +163,7 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
                           "R[n]/duration/end or R[n]/start/end")
     is_duration = [p.upper().startswith("P") for p in parts[1:]]
     if len(parts) == 3 and not any(is_duration):  # R/start/end: the interval is end - start
-        start, end = resolve_moment(parts[1], now), resolve_moment(parts[2], now)
+        start, end = resolve_moment(parts[1], now, school_time), resolve_moment(parts[2], now, school_time)
         step = f"PT{(end - start).total_seconds():g}S"
         parts, is_duration = [parts[0], parts[1], step], [False, True]
     step = parts[1 + is_duration.index(True)] if any(is_duration) else ""
@@ -158,22 +174,23 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
     if len(parts) == 2:
         return Cycle(add_duration(now, step).astimezone(UTC), remaining, step=step)
     if is_duration[0]:  # R/duration/end: rounds every duration from now, the last one at or before end
-        until = resolve_moment(parts[2], now)
+        until = resolve_moment(parts[2], now, school_time)
         cycle = Cycle(add_duration(now, step).astimezone(UTC), remaining, step=step, until=until)
         if cycle.next_due > until:
             raise ScriptError(f"'{text}' ends before its first round")
         return cycle
-    cycle = Cycle(resolve_moment(parts[1], now), remaining, step=step)
+    cycle = Cycle(resolve_moment(parts[1], now, school_time), remaining, step=step)
     while cycle.next_due <= now:  # a start in the past: the next occurrence from now on
-        cycle.next_due = _step(cycle.next_due, cycle.step, None)
+        cycle.next_due = _step(cycle.next_due, cycle.step, None, None)
     return cycle
 
 
-def due_time(kind: str, text: str, evaluate: Callable[[str], object],
-             now: datetime) -> tuple[datetime, Cycle | None]:
+def due_time(kind: str, text: str, evaluate: Callable[[str], object], now: datetime,
+             school_time: Callable[[], SchoolTime]) -> tuple[datetime, Cycle | None]:
     """When a timer of ``kind`` (date, duration or cycle) whose BPMN text is ``text`` is first due.
 
     Bare ISO values and cron lines are literals; anything else is an expression given to ``evaluate``.
+    ``school_time`` is called only if a value needs the school's zone or office-day end.
 
     :raises ScriptError: the expression fails or gives no usable time.
     """
@@ -181,8 +198,8 @@ def due_time(kind: str, text: str, evaluate: Callable[[str], object],
     literal = is_iso_literal(text) or (kind == "cycle" and is_cron(text))
     value = text if literal else evaluate(text)
     if kind == "cycle":
-        cycle = parse_cycle(str(value), now)
+        cycle = parse_cycle(str(value), now, school_time)
         return cycle.next_due, cycle
     if kind == "duration":
         return add_duration(now, str(value)), None
-    return resolve_moment(value, now), None
+    return resolve_moment(value, now, school_time), None

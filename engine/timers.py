@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import audit
+from . import audit, store
 from .clock import Clock
 from .models import Definition, Instance, InstanceStatus, Schedule, Timer, TimerStatus
 from .runtime.firing import fire_timer, start_scheduled
@@ -42,24 +42,70 @@ def _claim(query: sa.Select, session: Session):  # type: ignore[type-arg,no-unty
     return session.scalars(query.limit(1).with_for_update(skip_locked=True)).first()
 
 
-def fire_next_timer(Session: sessionmaker[Session], clock: Clock) -> str | None:  # noqa: N803
-    """Fire the most overdue timer; returns "fired", "stale", "failed", or None if nothing is due."""
+BATCH = 50  # timers fired per transaction; see fire_timers
+
+
+def fire_timers(Session: sessionmaker[Session], clock: Clock, limit: int = BATCH) -> SweepResult | None:  # noqa: N803
+    """Fire up to ``limit`` due timers in one transaction; None if nothing is due.
+
+    Each firing is all-or-nothing on its own: its writes are held back (``store.DeferredWrites``) and
+    dropped if it fails, and the failure is recorded on its instance instead; its timer is marked fired in
+    the same transaction as the state it changed, so it fires at most once, and a worker that dies
+    mid-batch leaves every timer of the batch due, so they all fire once a worker runs again. Sharing
+    the transaction saves the round trips that dominated a firing (about two per timer instead of ten).
+    If the batch cannot be written (a database error), each of its timers is retried alone.
+    """
     now = clock.now()
-    claimed: tuple[str, int] | None = None
+    result = SweepResult()
+    claimed: list[store.DueTimer] = []
     try:
         with Session.begin() as session:
-            timer = _claim(sa.select(Timer).where(Timer.status == TimerStatus.WAITING, Timer.due_at <= now)
-                           .order_by(Timer.due_at), session)
-            if timer is None:
+            conn = session.connection()
+            claimed = store.claim_due_timers(conn, now, limit)
+            if not claimed:
                 return None
-            claimed = (timer.id, timer.instance_id)
-            return "fired" if fire_timer(session, timer, clock) else "stale"
-    except Exception as exc:  # one broken case must not block the whole sweep
-        if claimed is None:
+            writes = store.DeferredWrites(conn)
+            events: list[audit.Event] = []
+            for due in claimed:
+                mark = writes.mark()
+                try:
+                    fired = fire_timer(session, writes, due, clock)
+                except Exception as exc:  # one broken case must not block the others
+                    logger.exception("timer %s of instance %s failed", due.id, due.instance.id)
+                    writes.discard_since(mark)
+                    events.append(_failed(writes, due, str(exc), clock))
+                    result.failed += 1
+                    continue
+                if fired is None:
+                    continue
+                events.extend(fired)
+                result.fired += 1
+            writes.flush()
+            audit.append(conn, clock, events)
+            return result
+    except Exception as exc:
+        if not claimed:
             raise
-        logger.exception("timer %s of instance %s failed", *claimed)
-        _mark_failed(Session, clock, claimed[1], timer_id=claimed[0], reason=str(exc))
-        return "failed"
+        if len(claimed) == 1:
+            logger.exception("timer %s of instance %s failed", claimed[0].id, claimed[0].instance.id)
+            _mark_failed(Session, clock, claimed[0].instance.id, timer_id=claimed[0].id, reason=str(exc))
+            return SweepResult(failed=1)
+        logger.exception("a batch of timers could not be written; firing them one by one")
+    result = SweepResult()
+    for _ in range(len(claimed)):
+        one = fire_timers(Session, clock, 1)
+        if one is None:
+            break
+        result.fired, result.failed = result.fired + one.fired, result.failed + one.failed
+    return result
+
+
+def _failed(conn: store.DeferredWrites, due: store.DueTimer, reason: str, clock: Clock) -> audit.Event:
+    """Record a failed firing: the instance in error with the reason (``show``), the timer in error."""
+    now = clock.now()
+    store.mark_failed(conn, due.instance.id, reason, now)
+    store.update_timer(conn, due.id, TimerStatus.ERROR, due.due_at, None)
+    return audit.Event("instance.error", None, due.instance.id, {"timer": due.id, "reason": reason})
 
 
 def fire_next_schedule(Session: sessionmaker[Session], clock: Clock) -> str | None:  # noqa: N803
@@ -90,19 +136,21 @@ def fire_next_schedule(Session: sessionmaker[Session], clock: Clock) -> str | No
 
 
 def fire_due(Session: sessionmaker[Session], clock: Clock, limit: int | None = None) -> SweepResult:  # noqa: N803
-    """Fire everything due now (or at most ``limit`` items): schedules first, then timers."""
+    """Fire everything due now (or at most ``limit`` items): schedules first, then timers in batches."""
     result = SweepResult()
-    for fire_next in (fire_next_schedule, fire_next_timer):
-        while limit is None or result.total < limit:
-            outcome = fire_next(Session, clock)
-            if outcome is None:
-                break
-            if outcome == "started":
-                result.started += 1
-            elif outcome == "fired":
-                result.fired += 1
-            elif outcome == "failed":
-                result.failed += 1
+    while limit is None or result.total < limit:
+        outcome = fire_next_schedule(Session, clock)
+        if outcome is None:
+            break
+        if outcome == "started":
+            result.started += 1
+        else:
+            result.failed += 1
+    while limit is None or result.total < limit:
+        batch = fire_timers(Session, clock, BATCH if limit is None else min(BATCH, limit - result.total))
+        if batch is None:
+            break
+        result.fired, result.failed = result.fired + batch.fired, result.failed + batch.failed
     return result
 
 

@@ -67,6 +67,8 @@ def main() -> None:
         data = json.loads(json.dumps(answers, ensure_ascii=False).replace("{today}", today))
         sf("complete", tid, "--as", who, "--data", json.dumps(data, ensure_ascii=False))
     sf("show", str(started["id"]))
+    # What the parent sees with the tracking code handed out at the start: steps and the public replies.
+    sf("track", started["case_number"], "--code", started["tracking_code"])
     sf("audit", "verify")
 
 

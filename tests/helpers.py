@@ -5,12 +5,13 @@ round-trips the workflow state through the store between steps.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import definitions, queries, runtime, timers, users
+from engine import definitions, queries, runtime, substitution, timers, tracking, users
 from engine.clock import FakeClock
 from engine.models import HumanTask, Instance
 
@@ -42,10 +43,22 @@ class Harness:
         with self.Session.begin() as s:
             return runtime.start_process(s, key, user=user, clock=self.clock, data=data).id
 
+    def start_tracked(self, key: str, user: str, data: dict[str, Any] | None = None) -> tuple[int, str, str]:
+        """Start a case; returns its instance id, case number and the tracking code handed out."""
+        with self.Session.begin() as s:
+            started = runtime.start_process(s, key, user=user, clock=self.clock, data=data)
+        assert started.case_number and started.tracking_code
+        return started.id, started.case_number, started.tracking_code
+
+    def track(self, case_number: str, code: str) -> tracking.CaseTracking:
+        """What the complainant sees with the case number and code (raises NotFound otherwise)."""
+        with self.Session() as s:
+            return tracking.track(s, case_number, code, self.clock.now())
+
     def tasks(self, user: str) -> list[dict[str, Any]]:
         with self.Session() as s:
             now = self.clock.now()
-            return [queries.task_json(s, t, now) for t in queries.task_list(s, user)]
+            return queries.task_list_json(s, user, now)
 
     def task_names(self, user: str) -> list[str]:
         return [t["name"] for t in self.tasks(user)]
@@ -74,6 +87,11 @@ class Harness:
     def reassign(self, task_id: str, user: str, to: str) -> None:
         with self.Session.begin() as s:
             runtime.reassign_task(s, task_id, user=user, to=to, clock=self.clock)
+
+    def cover(self, user: str, substitute: str, starts_at: datetime, ends_at: datetime, **kwargs: Any) -> int:
+        """Arrange duty cover (``engine.substitution.arrange``); returns the cover's id."""
+        with self.Session.begin() as s:
+            return substitution.arrange(s, user, substitute, starts_at, ends_at, clock=self.clock, **kwargs).id
 
     def fire_due(self) -> timers.SweepResult:
         """Run the timer worker once at the fake clock's current time."""

@@ -173,7 +173,8 @@ class Definitions:
     name: str
     processes: list[Process]
     doc: str | None = None
-    clauses: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (clause, text, element ids)
+    # (clause, text, element ids), or (clause, text, "engine: …") for a clause the engine implements
+    clauses: list[tuple[str, str, list[str] | str]] = field(default_factory=list)
 
 
 # -- layout -------------------------------------------------------------------------------------

@@ -35,8 +35,12 @@ page with
     .venv/bin/python -m tools.build_processes          # or --check to verify they are up to date
 
 The builder refuses a description whose drawing has overlapping shapes, labels crossed by lines or flows
-drawn on top of each other. The files pass `bpmnlint` with the `recommended` and
-`camunda-compat/camunda-platform-7-21` rule sets (what Camunda Modeler checks).
+drawn on top of each other. The files declare Camunda Platform 7.21 as their execution platform (as
+Camunda Modeler writes it) and open in Camunda Modeler or bpmn.io without warnings: `tests/modeler` reads
+each one as bpmn-js does (no import warnings) and lints it with `bpmnlint` and the `recommended` and
+`camunda-compat/camunda-platform-7-21` rule sets of `.bpmnlintrc` (what the modeler's problems panel
+shows), failing on any error, warning or note. The Node packages are pinned in `package-lock.json`; by
+hand: `npx bpmnlint --max-warnings=0 processes/*.bpmn processes/examples/*.bpmn`.
 
 **Parameters.** A value a seed leaves open is a process property `param.NAME` with a default; expressions
 see it as `NAME`. An administrator changes it per deployment without editing XML:
@@ -51,6 +55,12 @@ where it was when a task is re-created by a loop, and an approved extension adds
 **The accused staff member.** Complaint procedures capture `accused_user` in their start form and declare
 `excludeUsers=${accused_user}`: that person never sees or acts on a task of the case, even as a member
 of the investigating group.
+
+**What the complainant sees.** Starting a case hands out a tracking code once (`schoolflow start`
+prints it); with the case number and that code, the complainant follows the case on the web UI's `/track`
+page or with `schoolflow track`: its status, the steps done and waiting, and only the form fields the
+process lists in its `publicFields` property (e.g. `feedback_content,satisfaction`), once they have a value.
+Deployment refuses a `publicFields` entry that no form of the process has.
 
 **Demo data.** `processes/demo/demo.json` has one group per lane (named like the lane) and one demo user
 per role; `schoolflow demo-data` loads it.
@@ -75,12 +85,20 @@ def document(all_defs: list) -> str:
             out.append(f"- process key `{proc.id}` ({proc.name}); lanes: {lanes}"
                        + (f"; parameters: {params}" if params else "")
                        + (f"; case numbers `{proc.properties['casePrefix']}-YYYY-NNNNNN`"
-                          if "casePrefix" in proc.properties else ""))
+                          if "casePrefix" in proc.properties else "")
+                       + (f"; shown to the complainant: {_public(proc.properties['publicFields'])}"
+                          if "publicFields" in proc.properties else ""))
         out.append(f"\n![{defs.name}](img/{stem}.svg)\n")
         out.append("| clause | what | BPMN element ids |\n| --- | --- | --- |")
         for clause, text, ids in defs.clauses:
-            out.append(f"| {clause} | {text.replace('|', '/')} | {', '.join(f'`{i}`' for i in ids)} |")
+            # A clause the engine itself implements names the feature (a string) instead of element ids.
+            where = ids if isinstance(ids, str) else ", ".join(f"`{i}`" for i in ids)
+            out.append(f"| {clause} | {text.replace('|', '/')} | {where} |")
     return "\n".join(out) + "\n"
+
+
+def _public(fields: str) -> str:
+    return ", ".join(f"`{name.strip()}`" for name in fields.split(","))
 
 
 def build(check: bool = False, only: str | None = None) -> int:

@@ -5,14 +5,18 @@ active version active. Each executable process in a file is a definition keyed b
 new content makes a new version, identical content is a no-op.
 """
 from .deploy import DeployResult, deploy_file, deploy_path, latest_definition, list_definitions
+from .public import PUBLIC_FIELDS, declared_public_fields, public_fields
 from .validate import ParsedFile, parse_procedure
 
 __all__ = [
+    "PUBLIC_FIELDS",
     "DeployResult",
     "ParsedFile",
+    "declared_public_fields",
     "deploy_file",
     "deploy_path",
     "latest_definition",
     "list_definitions",
     "parse_procedure",
+    "public_fields",
 ]

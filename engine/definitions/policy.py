@@ -13,6 +13,7 @@ from ..errors import Problem, ScriptError
 from ..forms import FIELD_TYPES, VALIDATION_CONSTRAINTS
 from ..scripting import check_expression, check_script, is_expression, is_iso_literal
 from ..scripting.syntax import is_cron
+from .public import public_field_problems
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -58,7 +59,7 @@ def policy_problems(tree: etree._ElementTree, file_name: str, allow_scripts: boo
     """All reasons to refuse the file that the BPMN schema and SpiffWorkflow's parser do not catch."""
     return list(_unsupported(tree, file_name, allow_scripts)) + list(_expressions(tree, file_name)) + list(
         _user_tasks(tree, file_name)
-    )
+    ) + list(public_field_problems(tree, file_name))
 
 
 def _unsupported(tree: etree._ElementTree, f: str, allow_scripts: bool) -> Iterator[Problem]:

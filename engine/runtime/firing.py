@@ -2,52 +2,54 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 from uuid import UUID
 
-import sqlalchemy as sa
 from lxml import etree
 from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, store
 from ..clock import Clock
-from ..models import Definition, Instance, InstanceStatus, Timer, TimerStatus
-from .operations import _flush, _instance_names, _record_if_finished, begin_instance
-from .projection import sync_instance
+from ..models import Definition, InstanceStatus, TimerStatus
+from .operations import Started, _if_finished, _instance_names, begin_instance
+from .projection import Before, sync_instance
 from .timer_sync import fire, interrupt_scope
 from .workflow import advance, load_workflow, make_evaluator, script_engine
 
 
-def fire_timer(session: Session, timer: Timer, clock: Clock) -> bool:
-    """Fire ``timer`` (already locked by the caller) and run its case on; False if it was stale.
+def fire_timer(session: Session, conn: Any, due: store.DueTimer, clock: Clock) -> list[audit.Event] | None:
+    """Fire ``due`` (claimed and locked with its instance by the caller) and run its case on.
+
+    Writes go to ``conn`` (the session's connection, or a batch's ``store.DeferredWrites``); the audit
+    events are returned for the caller to append. None if the timer was stale (the case moved on
+    without it); its row is then cancelled.
 
     :raises InstanceError: the case failed after the timer fired; the caller marks it in error.
     """
-    instance = session.execute(
-        sa.select(Instance).where(Instance.id == timer.instance_id).with_for_update(of=Instance)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    instance = due.instance
     now = clock.now()
     evaluator = make_evaluator(session, instance.definition, clock, _instance_names(instance))
-    workflow = load_workflow(instance.definition, instance.state, script_engine(evaluator, instance.definition))
-    task = workflow.get_task_from_id(UUID(timer.id))
+    engine = script_engine(evaluator, instance.definition)
+    workflow = load_workflow(instance.definition, instance.state, engine)
+    task = workflow.get_task_from_id(UUID(due.id))
     if task is None or task.state != SpiffState.WAITING or instance.status != InstanceStatus.RUNNING:
-        timer.status = TimerStatus.CANCELLED  # the case moved on without it
-        _flush(session)
-        return False
-    due = timer.due_at
-    if timer.kind == "event_subprocess" and _interrupting(instance.definition, timer.bpmn_id):
+        store.update_timer(conn, due.id, TimerStatus.CANCELLED, due.due_at, None)
+        return None
+    before = Before.of(workflow, instance.definition)
+    if due.kind == "event_subprocess" and _interrupting(instance.definition, due.bpmn_id):
         interrupt_scope(task)
-    fire(task, timer, now)
-    for _ in range(2):  # a cycle's last round completes its event on the second refresh
-        workflow.refresh_timers()
+    firing = fire(task, due.due_at, now)
+    for _ in range(2 if firing.cycle else 1):
+        workflow.refresh_timers()  # a cycle's last round completes its event on the second refresh
         advance(workflow)
-    sync_instance(session, instance, workflow, evaluator, clock)
-    audit.record(session, "timer.fired", clock=clock, instance_id=instance.id, timer=timer.bpmn_id,
-                 timer_kind=timer.kind, due_at=due.isoformat())
-    _record_if_finished(session, instance, clock)
-    _flush(session)
-    return True
+    store.update_timer(conn, due.id, firing.status, firing.due_at, now)
+    if firing.status == TimerStatus.FIRED:
+        before = before.without_timer(due.id)  # its row is done, not to be cancelled
+    sync_instance(conn, instance, workflow, evaluator, now, before)
+    return [audit.Event("timer.fired", None, instance.id,
+                        {"timer": due.bpmn_id, "timer_kind": due.kind, "due_at": due.due_at.isoformat()}),
+            *_if_finished(instance)]
 
 
 def _interrupting(definition: Definition, bpmn_id: str) -> bool:
@@ -62,6 +64,7 @@ def _interrupting_starts(content_hash: str, xml: str) -> dict[str, bool]:
             for el in tree.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}startEvent")}
 
 
-def start_scheduled(session: Session, definition: Definition, bpmn_id: str, clock: Clock) -> Instance:
+def start_scheduled(session: Session, definition: Definition, bpmn_id: str, clock: Clock) -> Started:
     """Start a new instance because its schedule (timer start event ``bpmn_id``) came due."""
-    return begin_instance(session, definition, starter=None, start_data={}, clock=clock, schedule=bpmn_id)
+    return begin_instance(session, store.definition_ref(definition), starter=None, start_data={}, clock=clock,
+                          schedule=bpmn_id)

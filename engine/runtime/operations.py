@@ -6,6 +6,8 @@ gets ``ConcurrentUpdate`` and nothing of theirs is stored.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -15,74 +17,88 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit
+from .. import audit, store
 from ..assignment import check_may_claim, check_may_complete, is_excluded
 from ..cases import open_case
 from ..clock import Clock
-from ..definitions import latest_definition
 from ..errors import ConcurrentUpdate, NotAllowed, NotFound
 from ..forms import form_fields, validate_form
-from ..models import (
-    CandidateKind,
-    Case,
-    Definition,
-    HumanTask,
-    Instance,
-    InstanceStatus,
-    TaskCandidate,
-    TaskState,
-)
+from ..models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
+from ..settings import lazy_school_time
+from ..substitution import active_for
 from ..users import get_user
-from .projection import sync_instance
+from .projection import Before, sync_instance
 from .timer_sync import fire_start_timers
 from .workflow import advance, load_workflow, make_evaluator, new_workflow, run_task, script_engine
 
 
+@dataclass(frozen=True)
+class Started:
+    """A case just started: its instance id, case number and status."""
+
+    id: int
+    case_number: str | None
+    status: str
+    tracking_code: str | None = None  # for the complainant, returned only here: just its hash is stored
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A task just completed, and where its case stands now."""
+
+    id: str
+    bpmn_id: str
+    name: str | None
+    instance_id: int
+    instance_status: str
+
+
 def start_process(session: Session, process_key: str, *, user: str, clock: Clock,
-                  data: dict[str, Any] | None = None) -> Instance:
+                  data: dict[str, Any] | None = None) -> Started:
     """Start a case on the latest version of ``process_key`` and run it to its first wait.
 
     :raises NotFound: no such procedure or user.
     :raises InvalidInput: the start data is not an object of plain names.
     :raises InstanceError: the procedure failed before reaching a task.
     """
-    starter = get_user(session, user)
-    definition = latest_definition(session, process_key)
+    conn = _connection(session)
+    store.check_user(conn, user)
+    definition = store.latest_definition(conn, process_key)
     start_data = validate_form([], data or {})
-    return begin_instance(session, definition, starter=starter.name, start_data=start_data, clock=clock,
-                          data=start_data)
+    return begin_instance(session, definition, starter=user, start_data=start_data, clock=clock, data=start_data)
 
 
-def begin_instance(session: Session, definition: Definition, *, starter: str | None,
-                   start_data: dict[str, Any], clock: Clock, **audit_detail: Any) -> Instance:
+def begin_instance(session: Session, definition: store.DefinitionRef, *, starter: str | None,
+                   start_data: dict[str, Any], clock: Clock, **audit_detail: Any) -> Started:
     """Create an instance of ``definition`` with its case record and run it to its first wait.
 
     Its own timer start events fire at once: a case started by hand or by its schedule begins now.
     """
+    conn = _connection(session)
     now = clock.now()
-    instance = Instance(definition=definition, process_key=definition.process_key,
-                        status=InstanceStatus.RUNNING, state="", started_by=starter, started_at=now,
-                        updated_at=now)
-    session.add(instance)
-    session.flush()
-    case = open_case(session, instance, now)
-    evaluator = make_evaluator(session, definition, clock, _instance_names(instance, case.number))
+    instance = store.insert_instance(conn, definition, starter, now)
+    school_time = lazy_school_time(session)  # shared: case year and deadlines read the settings once at most
+    case, tracking_code = open_case(conn, instance, now, school_time)
+    names = _instance_names(instance, case.number)
+    evaluator = make_evaluator(session, definition, clock, names, school_time)
     workflow = new_workflow(definition, script_engine(evaluator, definition), start_data)
     advance(workflow)
     if fire_start_timers(workflow):
         workflow.refresh_timers()
         advance(workflow)
-    sync_instance(session, instance, workflow, evaluator, clock)
-    audit.record(session, "instance.started", clock=clock, actor=starter, instance_id=instance.id,
-                 process_key=definition.process_key, version=definition.version, case_number=case.number,
-                 **audit_detail)
-    _record_if_finished(session, instance, clock)
-    _flush(session)
-    return instance
+    sync_instance(conn, instance, workflow, evaluator, now, Before())
+    audit.append(conn, clock, [
+        audit.Event("instance.started", starter, instance.id, {
+            "process_key": definition.process_key, "version": definition.version, "case_number": case.number,
+            **audit_detail}),
+        *_if_finished(instance),
+    ])
+    session.expire_all()
+    return Started(instance.id, case.number, instance.status, tracking_code)
 
 
 def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
-                  data: dict[str, Any] | None = None) -> HumanTask:
+                  data: dict[str, Any] | None = None) -> Completed:
     """Submit a task's form as ``user`` and run the case on to its next wait.
 
     :raises NotFound: no such task or user.
@@ -91,40 +107,79 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
     :raises ConcurrentUpdate: someone else completed the task or changed the case first.
     :raises InstanceError: the procedure failed after this task (e.g. a gateway condition).
     """
-    actor = get_user(session, user)
-    row, instance = _locked_task(session, task_id)
-    check_may_complete(actor, row)
+    conn = _connection(session)
+    standing = store.user_on_task(conn, user, task_id)
+    row, instance = store.lock_task(conn, task_id)
+    _check_open(row)
+    on_behalf_of = check_may_complete(user, row.name or row.bpmn_id, row.assignee, standing,
+                                      lambda: _covered_owner(session, conn, user, row, clock))
     evaluator = make_evaluator(session, instance.definition, clock, _instance_names(instance))
     workflow = load_workflow(instance.definition, instance.state, script_engine(evaluator, instance.definition))
     task = workflow.get_task_from_id(UUID(task_id))
     if task.state != SpiffState.READY:
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
     cleaned = validate_form(form_fields(task.task_spec), data or {})
+    before = Before.of(workflow, instance.definition).without_task(task_id)
     task.data.update(cleaned)
     run_task(workflow, task)
     now = clock.now()
-    row.state, row.assignee, row.completed_by, row.completed_at = TaskState.COMPLETED, actor.name, actor.name, now
-    sync_instance(session, instance, workflow, evaluator, clock)
-    audit.record(session, "task.completed", clock=clock, actor=actor.name, instance_id=instance.id,
-                 task_id=row.id, task=row.bpmn_id, name=row.name, data=cleaned)
-    _record_if_finished(session, instance, clock)
-    _flush(session)
-    return row
+    store.complete_task_row(conn, task_id, user, now)
+    sync_instance(conn, instance, workflow, evaluator, now, before)
+    audit.append(conn, clock, [
+        audit.Event("task.completed", user, instance.id,
+                    {"task_id": row.id, "task": row.bpmn_id, "name": row.name, "data": cleaned,
+                     **_cover(on_behalf_of)}),
+        *_if_finished(instance),
+    ])
+    session.expire_all()
+    return Completed(row.id, row.bpmn_id, row.name, instance.id, instance.status)
+
+
+def _connection(session: Session) -> sa.Connection:
+    # Pending ORM changes of the caller go to the database before this operation's own statements.
+    session.flush()
+    return session.connection()
+
+
+def _covered_owner(session: Session, conn: sa.Connection, user: str, row: store.TaskRow,
+                   clock: Clock) -> str | None:
+    """The absent colleague ``user`` covers now whose task this is: its assignee, or for an unclaimed task
+    a candidate user; their group tasks are not handed over (see ``engine.substitution``)."""
+    covered = active_for(session, user, clock.now())
+    if not covered:
+        return None
+    if row.assignee is not None:
+        return row.assignee if row.assignee in covered else None
+    return next((n for n in store.candidate_users(conn, row.id) if n in covered), None)
+
+
+def _check_open(row: store.TaskRow) -> None:
+    if row.state == TaskState.COMPLETED:
+        raise ConcurrentUpdate(f"task '{row.name or row.bpmn_id}' was already completed by {row.completed_by}")
+    if row.state == TaskState.CANCELLED:
+        raise ConcurrentUpdate(f"task '{row.name or row.bpmn_id}' was withdrawn: the case moved on without it")
+
+
+def _if_finished(instance: store.InstanceRow) -> list[audit.Event]:
+    if instance.status == InstanceStatus.RUNNING:
+        return []
+    return [audit.Event(f"instance.{instance.status}", None, instance.id)]
 
 
 def claim_task(session: Session, task_id: str, *, user: str, clock: Clock) -> HumanTask:
-    """Take an unclaimed task one is a candidate for (open → assigned to ``user``).
+    """Take an unclaimed task one is a candidate for (open → assigned to ``user``), or as the substitute of
+    a candidate user one covers (duty cover).
 
     :raises NotAllowed: claimed by someone else, or the user is not a candidate.
     """
     actor = get_user(session, user)
     row, instance = _locked_task(session, task_id)
-    check_may_claim(actor, row)
+    on_behalf_of = _acting_for(session, check_may_claim, actor, row, clock)
     if row.assignee != actor.name:
         row.assignee = actor.name
         _touch(instance, clock)
         audit.record(session, "task.claimed", clock=clock, actor=actor.name, instance_id=row.instance_id,
-                     task_id=row.id, task=row.bpmn_id)
+                     task_id=row.id, task=row.bpmn_id, **_cover(on_behalf_of))
     _flush(session)
     return row
 
@@ -188,11 +243,26 @@ def _locked_task(session: Session, task_id: str) -> tuple[HumanTask, Instance]:
     ).scalar_one()
     row = session.get(HumanTask, task_id, populate_existing=True)  # read after the lock: current state
     assert row is not None  # task rows are never deleted while their instance exists
-    if row.state == TaskState.COMPLETED:
-        raise ConcurrentUpdate(f"task '{row.name or row.bpmn_id}' was already completed by {row.completed_by}")
-    if row.state == TaskState.CANCELLED:
-        raise ConcurrentUpdate(f"task '{row.name or row.bpmn_id}' was withdrawn: the case moved on without it")
+    _check_open(row)  # type: ignore[arg-type]  # a HumanTask has the same fields
     return row, instance
+
+
+def _acting_for(session: Session, check: Callable[[User, HumanTask, Collection[str]], str | None],
+                actor: User, row: HumanTask, clock: Clock) -> str | None:
+    """Run a permission check; returns the absent colleague ``actor`` acts for as substitute, or None.
+
+    Only someone the check refuses as themselves pays for looking up whom they cover (duty cover), so the
+    common path costs no query.
+    """
+    try:
+        return check(actor, row, ())
+    except NotAllowed:
+        return check(actor, row, active_for(session, actor.name, clock.now()))
+
+
+def _cover(on_behalf_of: str | None) -> dict[str, str]:
+    # Audit detail of an action done as someone's substitute; plain actions keep their payload unchanged.
+    return {"on_behalf_of": on_behalf_of} if on_behalf_of else {}
 
 
 def _touch(instance: Instance, clock: Clock) -> None:
@@ -202,13 +272,10 @@ def _touch(instance: Instance, clock: Clock) -> None:
     flag_modified(instance, "updated_at")
 
 
-def _instance_names(instance: Instance, case_number: str | None = None) -> dict[str, Any]:
+def _instance_names(instance: store.InstanceRow, case_number: str | None = None) -> dict[str, Any]:
+    if case_number is None and instance.case is not None:
+        case_number = instance.case.number
     return {"initiator": instance.started_by, "instance_id": instance.id, "case_number": case_number}
-
-
-def _record_if_finished(session: Session, instance: Instance, clock: Clock) -> None:
-    if instance.status != InstanceStatus.RUNNING:
-        audit.record(session, f"instance.{instance.status}", clock=clock, instance_id=instance.id)
 
 
 def _flush(session: Session) -> None:
@@ -216,7 +283,3 @@ def _flush(session: Session) -> None:
         session.flush()
     except StaleDataError:
         raise ConcurrentUpdate("someone else changed this case at the same time; reload and try again") from None
-
-
-def find_case(session: Session, instance_id: int) -> Case | None:
-    return session.scalar(sa.select(Case).where(Case.instance_id == instance_id))

@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState as SpiffState
-from sqlalchemy.orm import Session
 
-from ..assignment import EXCLUDE_PROPERTY, assign, lane_groups
-from ..cases import update_case
-from ..clock import Clock
+from .. import store
+from ..assignment import EXCLUDE_PROPERTY, assign
+from ..cases import case_columns
 from ..errors import InstanceError, ScriptError
-from ..models import CandidateKind, Definition, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState
+from ..models import CandidateKind, Definition, InstanceStatus, TaskState
 from ..scripting import Evaluator, is_expression
 from ..spiff_codec import codec
 from ..spiff_timers import timer_definition
+from ..store import InstanceRow
 from ..timer_math import resolve_moment
 from .timer_sync import sync_timers
 from .workflow import specs_of
@@ -29,35 +31,49 @@ DEFAULT_PRIORITY = 50  # Camunda's default, so imported files sort the same way
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, Any]:
-    return {str(t.id): t for t in workflow.get_tasks(state=SpiffState.READY, manual=True)}
+    return waiting_now(workflow, timers=False)[0]
 
 
-def sync_instance(session: Session, instance: Instance, workflow: BpmnWorkflow, evaluator: Evaluator,
-                  clock: Clock) -> list[HumanTask]:
-    """Save the workflow state and bring task rows and the case record up to date; returns new tasks.
+def waiting_now(workflow: BpmnWorkflow, *, timers: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The human tasks ready and (if ``timers``) the timers waiting, by id, in one walk of the task tree."""
+    ready: dict[str, Any] = {}
+    waiting: dict[str, Any] = {}
+    for t in workflow.get_tasks(state=SpiffState.READY | SpiffState.WAITING):
+        if t.state == SpiffState.READY:
+            if t.task_spec.manual:
+                ready[str(t.id)] = t
+        elif timers and timer_definition(t.task_spec):
+            waiting[str(t.id)] = t
+    return ready, waiting
 
-    :raises InstanceError: an assignee, due-date or priority expression of a new task failed.
+
+def sync_instance(conn: sa.Connection, instance: InstanceRow, workflow: BpmnWorkflow,
+                  evaluator: Evaluator, now: datetime, before: Before) -> None:
+    """Save the workflow state and bring task rows, timer rows and the case record up to date.
+
+    ``before`` is what was waiting when the state was loaded: exactly the open task rows and waiting timer
+    rows, since every save goes through here; so nothing has to be read back to find what changed.
+
+    :raises InstanceError: an assignee, due-date, priority or timer expression of a new task failed.
+    :raises ConcurrentUpdate: someone else saved the instance since it was read.
     """
-    now = clock.now()
-    ready = ready_human_tasks(workflow)
-    open_rows = {r.id: r for r in session.scalars(
-        sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.OPEN))}
-    for task_id, row in open_rows.items():
-        if task_id not in ready:  # e.g. interrupted by a boundary timer, or the case was cancelled
-            row.state, row.completed_at = TaskState.CANCELLED, now
-    created = []
-    groups_by_lane = _LaneGroups(session, instance.process_key)
+    with_timers = has_timers(instance.definition)  # most procedures' instances never wait for a timer
+    ready, waiting = waiting_now(workflow, timers=with_timers)
+    store.cancel_tasks(conn, [t for t in before.tasks if t not in ready], now)
+    rows: list[dict[str, Any]] = []
+    candidates: list[dict[str, Any]] = []
+    groups_by_lane = _LaneGroups(conn, instance.process_key)
     for task_id, task in ready.items():
-        if task_id in open_rows:
+        if task_id in before.tasks:
             continue
         try:
-            created.append(_new_row(instance, task_id, task, evaluator, groups_by_lane, now))
+            _new_row(instance, task_id, task, evaluator, groups_by_lane, now, rows, candidates)
         except ScriptError as exc:
             raise InstanceError(f"the procedure failed at '{task.task_spec.bpmn_name}': {exc}") from exc
-    session.add_all(created)
+    store.insert_tasks(conn, rows, candidates)
     try:
-        if has_timers(instance.definition):  # most procedures' instances never wait for a timer
-            sync_timers(session, instance, workflow, evaluator, now)
+        if with_timers:
+            sync_timers(conn, instance.id, waiting, evaluator, now, before.timers)
     except ScriptError as exc:
         raise InstanceError(f"the procedure failed at a timer: {exc}") from exc
 
@@ -65,18 +81,36 @@ def sync_instance(session: Session, instance: Instance, workflow: BpmnWorkflow, 
         instance.status = InstanceStatus.COMPLETED if workflow.success else InstanceStatus.CANCELLED
         instance.completed_at = now
     instance.state = codec.dump_state(workflow)
-    instance.updated_at = now
-    case = instance.case
-    if case is not None:
-        update_case(case, instance, case_data(workflow), now)
-    return created
+    store.save_instance(conn, instance, now)
+    if instance.case is not None:
+        store.update_case(conn, instance.case, case_columns(instance, case_data(workflow), now))
+
+
+@dataclass(frozen=True)
+class Before:
+    """Ids of the human tasks and timers waiting in a workflow as it was loaded."""
+
+    tasks: frozenset[str] = frozenset()
+    timers: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, workflow: BpmnWorkflow, definition: Any) -> Before:
+        ready, waiting = waiting_now(workflow, timers=has_timers(definition))
+        return cls(frozenset(ready), frozenset(waiting))
+
+    def without_task(self, task_id: str) -> Before:
+        """As if ``task_id`` had not been waiting: its row is completed by the caller, not cancelled."""
+        return Before(self.tasks - {task_id}, self.timers)
+
+    def without_timer(self, timer_id: str) -> Before:
+        return Before(self.tasks, self.timers - {timer_id})
 
 
 class _LaneGroups(Mapping[str, str]):
     """The administrator's lane mapping, read only when a task actually falls back to its lane."""
 
-    def __init__(self, session: Session, process_key: str):
-        self._load = functools.cache(lambda: lane_groups(session, process_key))
+    def __init__(self, conn: sa.Connection, process_key: str):
+        self._load = functools.cache(lambda: store.lane_groups(conn, process_key))
 
     def __getitem__(self, lane: str) -> str:
         return self._load()[lane]
@@ -109,21 +143,22 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return data
 
 
-def _new_row(instance: Instance, task_id: str, task: Any, evaluator: Evaluator,
-             groups_by_lane: Mapping[str, str], now: Any) -> HumanTask:
+def _new_row(instance: InstanceRow, task_id: str, task: Any, evaluator: Evaluator,
+             groups_by_lane: Mapping[str, str], now: datetime, rows: list[dict[str, Any]],
+             candidates: list[dict[str, Any]]) -> None:
     spec = task.task_spec
     ext = getattr(spec, "extensions", {}) or {}
     a = assign(ext, spec.lane, task.data, evaluator, groups_by_lane, instance.started_by,
-               exclude=(instance.definition.properties or {}).get(EXCLUDE_PROPERTY))
-    row = HumanTask(
-        id=task_id, instance_id=instance.id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name, lane=spec.lane,
-        state=TaskState.OPEN, assignee=a.assignee, due_at=_due(ext, evaluator, task.data, now),
-        priority=_priority(ext, evaluator, task.data), created_at=now,
-    )
-    row.candidates = [TaskCandidate(kind=CandidateKind.USER, name=n) for n in dict.fromkeys(a.users)] + [
-        TaskCandidate(kind=CandidateKind.GROUP, name=n) for n in dict.fromkeys(a.groups)] + [
-        TaskCandidate(kind=CandidateKind.EXCLUDED, name=n) for n in dict.fromkeys(a.excluded)]
-    return row
+               exclude=instance.definition.properties.get(EXCLUDE_PROPERTY))
+    rows.append({
+        "id": task_id, "instance_id": instance.id, "bpmn_id": spec.bpmn_id, "name": spec.bpmn_name,
+        "lane": spec.lane, "state": TaskState.OPEN, "assignee": a.assignee,
+        "due_at": _due(ext, evaluator, task.data, now), "priority": _priority(ext, evaluator, task.data),
+        "created_at": now, "completed_at": None, "completed_by": None,
+    })
+    for kind, names in ((CandidateKind.USER, a.users), (CandidateKind.GROUP, a.groups),
+                        (CandidateKind.EXCLUDED, a.excluded)):
+        candidates.extend({"task_id": task_id, "kind": kind, "name": n} for n in dict.fromkeys(names))
 
 
 def _due(ext: dict[str, Any], evaluator: Evaluator, data: dict[str, Any], now: Any) -> Any:
@@ -131,7 +166,7 @@ def _due(ext: dict[str, Any], evaluator: Evaluator, data: dict[str, Any], now: A
     if not raw:
         return None
     value = evaluator.evaluate(raw, data) if is_expression(raw) else raw
-    return resolve_moment(value, now)
+    return resolve_moment(value, now, evaluator.school_time)
 
 
 def _priority(ext: dict[str, Any], evaluator: Evaluator, data: dict[str, Any]) -> int:

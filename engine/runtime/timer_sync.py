@@ -1,6 +1,7 @@
 """Timer rows in step with the workflow: due times computed by the engine, stale timers cancelled."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -8,9 +9,9 @@ import sqlalchemy as sa
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState as SpiffState
-from sqlalchemy.orm import Session
 
-from ..models import Instance, Timer, TimerStatus
+from .. import store
+from ..models import TimerStatus
 from ..scripting import Evaluator
 from ..spiff_timers import (
     FIRED,
@@ -43,44 +44,52 @@ def compute_due(task: Any, evaluator: Evaluator, now: datetime) -> tuple[datetim
     """
     definition = timer_definition(task.task_spec)
     return due_time(timer_type(definition), definition.expression or "",
-                    lambda text: evaluator.evaluate(text, task.data), now)
+                    lambda text: evaluator.evaluate(text, task.data), now, evaluator.school_time)
 
 
-def sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, evaluator: Evaluator,
-                now: datetime) -> None:
-    """Create rows for timers that started waiting; cancel rows whose timer no longer waits."""
-    waiting = waiting_timers(workflow)
-    rows = {r.id: r for r in session.scalars(
-        sa.select(Timer).where(Timer.instance_id == instance.id, Timer.status == TimerStatus.WAITING))}
-    for timer_id, row in rows.items():
-        if timer_id not in waiting:  # its activity finished first, or the case ended
-            row.status = TimerStatus.CANCELLED
+def sync_timers(conn: sa.Connection, instance_id: int, waiting: dict[str, Any], evaluator: Evaluator,
+                now: datetime, before: frozenset[str]) -> None:
+    """Create rows for timers that started waiting; cancel rows whose timer no longer waits.
+
+    ``waiting``: the timer tasks waiting now, by id; ``before``: those that were waiting (and had rows)
+    when the workflow was loaded.
+    """
+    store.cancel_timers(conn, [t for t in before if t not in waiting])  # its activity finished first
+    rows = []
     for timer_id, task in waiting.items():
-        if timer_id in rows:
+        if timer_id in before:
             continue
         due, cycle = compute_due(task, evaluator, now)
         if cycle is not None:
             task.internal_data[CYCLE] = cycle.to_json()
-        session.add(Timer(id=timer_id, instance_id=instance.id, bpmn_id=task.task_spec.bpmn_id,
-                          kind=timer_kind(task), status=TimerStatus.WAITING, due_at=due, created_at=now))
+        rows.append({"id": timer_id, "instance_id": instance_id, "bpmn_id": task.task_spec.bpmn_id,
+                     "kind": timer_kind(task), "status": TimerStatus.WAITING, "due_at": due, "created_at": now,
+                     "fired_at": None})
+    store.insert_timers(conn, rows)
 
 
-def fire(task: Any, row: Timer, now: datetime) -> None:
-    """Fire one waiting timer task and update its row (a cycle timer stays waiting for its next round)."""
-    row.fired_at = now
+@dataclass
+class Firing:
+    """What firing a timer did to its row: the row's new status and due time."""
+
+    status: TimerStatus
+    due_at: datetime
+    cycle: bool = False  # a repeating timer's round
+
+
+def fire(task: Any, due_at: datetime, now: datetime) -> Firing:
+    """Fire one waiting timer task (a cycle timer stays waiting for its next round)."""
     if CYCLE not in task.internal_data:
         task._set_internal_data(**{FIRED: True})
-        row.status = TimerStatus.FIRED
-        return
+        return Firing(TimerStatus.FIRED, due_at)
     task._set_internal_data(**{PENDING_CYCLES: task._get_internal_data(PENDING_CYCLES, 0) + 1})
     following = Cycle.from_json(task.internal_data[CYCLE]).advance(now)
     if following is None:
-        row.status = TimerStatus.FIRED
         task.internal_data.pop(CYCLE)
         task._set_internal_data(**{LAST_CYCLE: True})
-    else:
-        task.internal_data[CYCLE] = following.to_json()
-        row.due_at = following.next_due
+        return Firing(TimerStatus.FIRED, due_at, cycle=True)
+    task.internal_data[CYCLE] = following.to_json()
+    return Firing(TimerStatus.WAITING, following.next_due, cycle=True)
 
 
 def interrupt_scope(task: Any) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import simpleeval
 
 from ..errors import ScriptError, UndefinedName
+from ..settings import DEFAULT_SCHOOL_TIME, SchoolTime
 from .syntax import normalize
 
 MAX_NODES = 50_000  # evaluation steps per expression or script
@@ -206,14 +207,18 @@ class Evaluator:
     """Evaluates expressions against task data, with whitelisted helper functions.
 
     ``helpers`` are host functions such as ``add_working_days``; ``params`` are the procedure's named
-    parameters, visible to expressions below task data.
+    parameters, visible to expressions below task data. ``school_time`` places the bare dates and naive
+    times that expressions give (the school's time zone and office-day end); it is called only then,
+    and without it the defaults of ``engine.settings`` apply.
     """
 
     def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None,
-                 params: Mapping[str, Any] | None = None, facts: Mapping[str, Any] | None = None):
+                 params: Mapping[str, Any] | None = None, facts: Mapping[str, Any] | None = None,
+                 school_time: Callable[[], SchoolTime] | None = None):
         self.functions = {**BUILTINS, **(helpers or {})}
         # Facts of the case (initiator, case number) come before parameters; both below task data.
         self.params: Mapping[str, Any] = ChainMap(dict(facts or {}), params if params is not None else {})
+        self.school_time: Callable[[], SchoolTime] = school_time or (lambda: DEFAULT_SCHOOL_TIME)
 
     def evaluate(self, expression: str, data: Mapping[str, Any] | None = None,
                  extra: Mapping[str, Any] | None = None) -> Any:

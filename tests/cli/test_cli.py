@@ -15,7 +15,7 @@ from cli.main import cli
 from tests.helpers import DATA
 
 TASK_KEYS = {"id", "instance_id", "case_number", "process_key", "name", "lane", "assignee",
-             "candidate_groups", "due_at", "priority", "form", "overdue"}
+             "candidate_groups", "due_at", "priority", "form", "overdue", "on_behalf_of"}
 FORM_ITEM_KEYS = {"id", "label", "type", "required", "values"}
 CASE = re.compile(r"SIMPLE-\d{4}-000001")
 
@@ -103,10 +103,13 @@ def test_start_prints_the_instance_and_case_number(sf):
     sf("deploy", str(DATA / "simple.bpmn"))
     sf("users", "add", "ann", "--groups", "office")
     out = sf("start", "simple", "--as", "ann").stdout
-    assert re.fullmatch(r"started instance 1 case SIMPLE-\d{4}-000001 \(running\)\n", out)
+    assert re.fullmatch(r"started instance 1 case SIMPLE-\d{4}-000001 \(running\)\n"
+                        r"tracking code: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4} "
+                        r"\(give it to the complainant; it cannot be shown again\)\n", out)
     second = sf.json("start", "simple", "--as", "ann")
     assert second["id"] == 2 and second["status"] == "running"
     assert re.fullmatch(r"SIMPLE-\d{4}-000002", second["case_number"])
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", second["tracking_code"])
     assert sf.fails("start", "nope", "--as", "ann").stderr == "error: no procedure 'nope' is deployed\n"
 
 

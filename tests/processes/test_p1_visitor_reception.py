@@ -2,6 +2,7 @@
 handling, coordination, dissatisfied visitor, overdue escalations, and the monthly summary."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -115,6 +116,31 @@ def test_overdue_investigation_and_reply_escalate_to_the_head(p1):
     h.do("ma", "答复反馈", {"reply_mode": "oral", "reply_content": "已处理", "reply_basis": "规定",
                              "visitor_satisfied": True})
     h.do("ma", "建立来访档案", {"archive_summary": "超期后答复"})
+    assert h.show(iid)["status"] == "completed"
+
+
+def test_staff_leaving_their_post_hand_their_claimed_task_to_a_colleague(p1):
+    """§四(一)2: staff who must leave arrange for someone else to be on duty (``schoolflow cover add``)."""
+    h = p1.h
+    h.user("li", "接访人员")
+    iid = _registered(p1)
+    conversation = h.task("ma", "接访沟通记录")["id"]
+    h.claim(conversation, "ma")  # ma is with the visitor: the conversation is hers
+    assert "接访沟通记录" not in h.task_names("li")
+    h.cover("ma", "li", datetime(2026, 9, 30, 10, 30, tzinfo=SH), datetime(2026, 9, 30, 12, 0, tzinfo=SH),
+            reason="临时离岗")
+    h.clock.set(datetime(2026, 9, 30, 10, 30, tzinfo=SH))
+    assert h.task("li", "接访沟通记录")["on_behalf_of"] == "ma"
+    p1.only("接访沟通记录", sees=["ma", "li"], blind=["zhao", "qian", "sun", "wu"])
+    h.do("li", "接访沟通记录", {**CONVERSE, "in_scope": True, "answerable_now": True})
+    # the next step is the room's again, for whoever is on duty
+    p1.only("当场答复", sees=["ma", "li"], blind=["zhao", "sun"])
+    assert h.task("li", "当场答复")["on_behalf_of"] is None
+    [done] = [(e["actor"], json.loads(e["detail"])) for e in h.show(iid)["history"]
+              if e["kind"] == "task.completed" and json.loads(e["detail"])["task"] == "converse"]
+    assert (done[0], done[1]["on_behalf_of"]) == ("li", "ma")
+    h.do("ma", "当场答复", {"reply_content": "已答复", "visitor_satisfied": True})
+    h.do("ma", "建立来访档案", {"archive_summary": "同事代为接待"})
     assert h.show(iid)["status"] == "completed"
 
 

@@ -2,10 +2,13 @@
 follow-up until done, the review (复议) loop, overdue measures; the accused teacher sees nothing."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from engine.errors import NotFound
 
 SH = ZoneInfo("Asia/Shanghai")
 START = {"complainant_name": "林女士", "complainant_phone": "13700000000", "channel": "wechat",
@@ -102,3 +105,49 @@ def test_overdue_measure_is_escalated_to_management(p3):
     h.do("tan", "确认满意度", {"satisfaction": "very", "satisfied": True})
     h.do("tan", "归档与分析", {"analysis": "按期整改"})
     assert h.show(iid)["status"] == "completed"
+
+
+def test_the_parent_follows_the_case_to_its_result_with_the_tracking_code(p3):
+    """Clause 10 (信息透明): progress and result, never who handles it or what the staff wrote down."""
+    h = p3.h
+    iid, number, code = h.start_tracked("p3_parent_complaint", "tan", START)
+    view = h.track(number, code)
+    assert (view.status_text, view.current, view.result) == ("已受理", ["受理登记"], [])
+    h.do("tan", "受理登记", {"accepted_on": "2026-09-30", "category": "teacher_behaviour", "severity": "high",
+                            "urgency": "high", "scope": "class"})
+    h.do("tan", "分配处理责任", {"responsible_department": "教学部", "responsible_post": "教学主任",
+                               "special_team": False})
+    h.do("gao", "责任部门调查核实", {"findings": "课堂录像证实讽刺", "statements": "周老师承认"})
+    h.do("gao", "制定处理方案", PLAN)
+    view = h.track(number, code)
+    assert (view.status_text, view.current, view.result) == ("处理中", ["反馈处理结果"], [])
+
+    h.do("tan", "反馈处理结果", {"feedback_content": "经调查属实，教师已书面致歉",
+                                "feedback_on": "2026-10-09"})
+    view = h.track(number, code)
+    assert [(v.label, v.value) for v in view.result] == [
+        ("向投诉人说明的调查情况、处理措施和后续安排", "经调查属实，教师已书面致歉")]
+    h.do("gao", "落实整改措施", {"progress": "已致歉", "measures_done": True})
+    h.do("tan", "确认满意度", {"satisfaction": "unsatisfied", "satisfied": False,
+                               "complainant_opinion": "希望更换任课老师"})
+    h.do("bai", "复议", {"review_opinion": "重新调查"})
+    _finish(p3, iid)  # a second round, the parent satisfied this time, then archived
+
+    view = h.track(number, code)
+    out = view.to_json()
+    assert (out["case_number"], out["procedure"], out["status_text"]) == (
+        number, "教育机构家长投诉处理", "已办结")
+    assert out["closed_at"] is not None and out["current"] == []
+    names = [s["name"] for s in out["stages"]]
+    assert names[:8] == ["受理登记", "分配处理责任", "责任部门调查核实", "制定处理方案", "反馈处理结果",
+                         "落实整改措施", "确认满意度", "复议"]
+    assert names[8:] == ["分配处理责任", "责任部门调查核实", "制定处理方案", "反馈处理结果", "落实整改措施",
+                         "确认满意度", "归档与分析"]
+    assert {v["id"]: v["value"] for v in out["result"]} == {
+        "feedback_content": "已整改", "satisfaction": "满意"}
+    shown = json.dumps(out, ensure_ascii=False)
+    for hidden in ("tan", "gao", "bai", "zhoulaoshi", "周老师", "林女士", "13700000000", "课堂录像",
+                   "重新调查", "扣绩效", "希望更换任课老师", "投诉受理人员", "责任部门\""):
+        assert hidden not in shown
+    with pytest.raises(NotFound):
+        h.track(number, "0000-0000-0000")

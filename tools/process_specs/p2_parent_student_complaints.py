@@ -41,7 +41,8 @@ p = Process(
     lanes=[(OFFICE, "信息督察室"), (LEADER, "相关领导"), (DEPT, "调查部门"), (SUPERVISOR, "主管领导"),
            (COMMITTEE, "校委会")],
     properties={"casePrefix": "TS", "excludeUsers": "${accused_user}", "param.reply_days": "7",
-                "param.escalation_group": "主管领导"},
+                "param.escalation_group": "主管领导",
+                "publicFields": "prelim_reply_note,extension_notice,resolved"},
     doc="家长及学生投诉处理制度及实施办法：受理建档、告知领导、初步电话回复、调查、校委会研究处理意见、"
         "电话通报直至圆满解决、归档。被投诉人（accused_user）看不到本案件的任何任务。",
 )

@@ -25,9 +25,10 @@ p = Process(
     lanes=[(INTAKE, "投诉受理人员"), (DEPT, "责任部门"), (TEAM, "专项处理小组"), (REVIEW, "复议小组"),
            (MGMT, "管理层")],
     properties={"casePrefix": "JG", "excludeUsers": "${accused_user}", "param.reply_days": "5",
-                "param.escalation_group": "管理层"},
+                "param.escalation_group": "管理层", "publicFields": "feedback_content,satisfaction"},
     doc="受理登记并编号、分类和优先级、责任分配、调查核实、处理方案与反馈、落实跟踪、满意度确认（不满意复议）、"
-        "归档分析。家长凭案件编号查看进度和结果。",
+        "归档分析。家长凭案件编号和查询码查看进度和结果"
+        "（publicFields：反馈内容、满意度）。",
 )
 p.start("start", "家长投诉", INTAKE, 0, form=[
     *complainant_fields(CHANNELS), *accused_fields(),
@@ -130,7 +131,9 @@ DEFINITIONS = Definitions(
          ["implement", "gw_done", "m_implement", "implement_overdue", "escalate"]),
         ("八 闭环：满意度确认与复议", "不满意则复议，重新处理", ["confirm", "gw_satisfied", "review"]),
         ("九 档案与数据分析", "归档；热点问题与趋势", ["archive"]),
-        ("流程优化建议：信息透明", "家长凭案件编号查看进度和结果（案件记录）；被投诉人看不到案件",
-         ["p3_parent_complaint"]),
+        ("流程优化建议：信息透明", "家长凭案件编号和查询码（立案时发给家长，只存哈希）查看进度："
+         "已完成和当前环节；以及结果：publicFields 声明的反馈内容和满意度（schoolflow track、网页 /track）；"
+         "被投诉人看不到案件",
+         ["p3_parent_complaint", "feedback", "confirm"]),
     ],
 )

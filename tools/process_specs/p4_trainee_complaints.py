@@ -18,7 +18,8 @@ p = Process(
     "p4_trainee_complaint", "学员投诉处理",
     lanes=[(STAFF, "接待人员"), (MANAGER, "负责经理"), (INVESTIGATOR, "调查专员"), (BOARD, "管理委员会")],
     properties={"casePrefix": "XY", "excludeUsers": "${accused_user}", "param.reply_days": "5",
-                "param.escalation_group": "管理委员会"},
+                "param.escalation_group": "管理委员会",
+                "publicFields": "resolution,communication_record,satisfaction"},
     doc="接收安抚、记录确认、评估分类（简单的当场解决，复杂的上报）、调查、方案审批（重大疑难集体决定）、"
         "沟通协商与实施、反馈满意度（仍有异议的升级）、归档复盘。学员信息保密，被投诉教师看不到案件。",
 )
@@ -151,5 +152,8 @@ DEFINITIONS = Definitions(
         ("二7 反馈与满意度", "最终结果和满意度；仍有异议的记录并升级", ["feedback", "gw_objection", "upgrade"]),
         ("二8 归档与复盘", "全部材料归档", ["archive"]),
         ("一 原则：保密", "被投诉人（accused_user）看不到本案件；任务只分派给处理人", ["p4_trainee_complaint"]),
+        ("一 原则：进度更新", "学员凭案件编号和查询码查看进度和结果："
+         "publicFields 声明的解决办法、反馈的方案和满意度",
+         ["p4_trainee_complaint", "resolve_now", "communicate", "feedback"]),
     ],
 )

@@ -1,0 +1,479 @@
+"""The instance store: what starting a case, completing a task and firing a timer read and write.
+
+These run all day, so they are prebuilt SQLAlchemy Core statements executed on the session's connection
+(inside the caller's transaction) instead of ORM loads and flushes: the ORM's identity map and unit of
+work cost about four fifths of a step (see docs/benchmarks.md). The ORM models stay the schema and serve
+every other read and write. A stale save is still refused: the instance row is locked while it is read
+(``FOR UPDATE`` where the database has it; SQLite's ``BEGIN IMMEDIATE`` holds the whole file) and the
+update only applies to the version that was read.
+"""
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from .errors import ConcurrentUpdate, NotFound
+from .models import (
+    Case,
+    CaseSequence,
+    Definition,
+    HumanTask,
+    Instance,
+    InstanceStatus,
+    LaneGroup,
+    TaskCandidate,
+    TaskState,
+    Timer,
+    TimerStatus,
+    User,
+    user_groups,
+)
+
+TASKS, INSTANCES, DEFINITIONS = HumanTask.__table__, Instance.__table__, Definition.__table__
+CASES, CANDIDATES, TIMERS, USERS = Case.__table__, TaskCandidate.__table__, Timer.__table__, User.__table__
+GROUPS = User.groups.property.mapper.local_table
+
+
+@dataclass(frozen=True)
+class DefinitionBody:
+    """The immutable, bulky part of a definition version; the same bytes give the same body."""
+
+    spec_json: str
+    bpmn_xml: str
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DefinitionRef:
+    """A definition version as the hot path needs it; reads like ``models.Definition`` where it is used."""
+
+    id: int
+    process_key: str
+    version: int
+    name: str | None
+    content_hash: str
+    allow_scripts: bool
+    body: DefinitionBody
+
+    @property
+    def spec_json(self) -> str:
+        return self.body.spec_json
+
+    @property
+    def bpmn_xml(self) -> str:
+        return self.body.bpmn_xml
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self.body.properties
+
+
+@dataclass
+class CaseRow:
+    id: int
+    number: str
+    title: str | None
+    category: str | None
+    channel: str | None
+    status: str
+    closed_at: datetime | None
+
+
+@dataclass
+class InstanceRow:
+    """An instance row read under lock, with its definition and case record."""
+
+    id: int
+    process_key: str
+    status: str
+    state: str
+    version: int
+    started_by: str | None
+    definition: DefinitionRef
+    case: CaseRow | None
+    completed_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass
+class TaskRow:
+    id: str
+    bpmn_id: str
+    name: str | None
+    state: str
+    assignee: str | None
+    completed_by: str | None
+
+
+# ----------------------------------------------------------------------------------------------- reading
+_INSTANCE_COLUMNS = (
+    INSTANCES.c.id.label("i_id"), INSTANCES.c.process_key, INSTANCES.c.status.label("i_status"),
+    INSTANCES.c.state.label("i_state"), INSTANCES.c.version.label("i_version"), INSTANCES.c.started_by,
+    DEFINITIONS.c.id.label("d_id"), DEFINITIONS.c.version.label("d_version"),
+    DEFINITIONS.c.name.label("d_name"), DEFINITIONS.c.content_hash, DEFINITIONS.c.allow_scripts,
+    CASES.c.id.label("c_id"), CASES.c.number, CASES.c.title, CASES.c.category, CASES.c.channel,
+    CASES.c.status.label("c_status"), CASES.c.closed_at,
+)
+_INSTANCE_JOIN = INSTANCES.join(DEFINITIONS, DEFINITIONS.c.id == INSTANCES.c.definition_id).outerjoin(
+    CASES, CASES.c.instance_id == INSTANCES.c.id)
+
+# The task row is locked along with its instance so that, after waiting for another transaction's lock,
+# PostgreSQL re-reads both (a row of an unlocked joined table would keep its old version).
+_LOCK_TASK = (
+    sa.select(TASKS.c.id, TASKS.c.bpmn_id, TASKS.c.name, TASKS.c.state, TASKS.c.assignee, TASKS.c.completed_by,
+              *_INSTANCE_COLUMNS)
+    .select_from(TASKS.join(_INSTANCE_JOIN, INSTANCES.c.id == TASKS.c.instance_id))
+    .where(TASKS.c.id == sa.bindparam("task_id"))
+    .with_for_update(of=[TASKS, INSTANCES])
+)
+_LOCK_INSTANCE = (
+    sa.select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_JOIN)
+    .where(INSTANCES.c.id == sa.bindparam("instance_id")).with_for_update(of=INSTANCES)
+)
+_DUE_TIMERS = (
+    sa.select(TIMERS.c.id.label("t_id"), TIMERS.c.bpmn_id.label("t_bpmn_id"), TIMERS.c.kind.label("t_kind"),
+              TIMERS.c.due_at.label("t_due_at"), *_INSTANCE_COLUMNS)
+    .select_from(TIMERS.join(_INSTANCE_JOIN, INSTANCES.c.id == TIMERS.c.instance_id))
+    .where(TIMERS.c.status == TimerStatus.WAITING, TIMERS.c.due_at <= sa.bindparam("now", type_=TIMERS.c.due_at.type))
+    .order_by(TIMERS.c.due_at).limit(sa.bindparam("limit"))
+    # A timer whose instance someone is working on right now is left for the next sweep, not waited for.
+    .with_for_update(of=[TIMERS, INSTANCES], skip_locked=True)
+)
+_BODY = sa.select(DEFINITIONS.c.spec_json, DEFINITIONS.c.bpmn_xml, DEFINITIONS.c.properties).where(
+    DEFINITIONS.c.id == sa.bindparam("definition_id"))
+_LATEST = (
+    sa.select(DEFINITIONS.c.id.label("d_id"), DEFINITIONS.c.version.label("d_version"),
+              DEFINITIONS.c.name.label("d_name"), DEFINITIONS.c.content_hash, DEFINITIONS.c.allow_scripts,
+              DEFINITIONS.c.process_key)
+    .where(DEFINITIONS.c.process_key == sa.bindparam("key")).order_by(DEFINITIONS.c.version.desc()).limit(1)
+)
+
+_BODIES: OrderedDict[tuple[str, str], DefinitionBody] = OrderedDict()
+_BODY_CACHE_SIZE = 256
+
+
+def _definition(conn: sa.Connection, row: Any) -> DefinitionRef:
+    key = (row.process_key, row.content_hash)
+    body = _BODIES.get(key)
+    if body is None:
+        b = conn.execute(_BODY, {"definition_id": row.d_id}).one()
+        body = DefinitionBody(b.spec_json, b.bpmn_xml, b.properties or {})
+        _BODIES[key] = body
+        if len(_BODIES) > _BODY_CACHE_SIZE:
+            _BODIES.popitem(last=False)
+    return DefinitionRef(row.d_id, row.process_key, row.d_version, row.d_name, row.content_hash,
+                         row.allow_scripts, body)
+
+
+def _instance(conn: sa.Connection, row: Any) -> InstanceRow:
+    case = None if row.c_id is None else CaseRow(row.c_id, row.number, row.title, row.category, row.channel,
+                                                  row.c_status, row.closed_at)
+    return InstanceRow(row.i_id, row.process_key, row.i_status, row.i_state, row.i_version, row.started_by,
+                       _definition(conn, row), case)
+
+
+def lock_task(conn: sa.Connection, task_id: str) -> tuple[TaskRow, InstanceRow]:
+    """:raises NotFound: no such task."""
+    row = conn.execute(_LOCK_TASK, {"task_id": task_id}).first()
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    return TaskRow(row.id, row.bpmn_id, row.name, row.state, row.assignee, row.completed_by), _instance(conn, row)
+
+
+def lock_instance(conn: sa.Connection, instance_id: int) -> InstanceRow:
+    """:raises NotFound: no such instance."""
+    row = conn.execute(_LOCK_INSTANCE, {"instance_id": instance_id}).first()
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    return _instance(conn, row)
+
+
+@dataclass
+class DueTimer:
+    id: str
+    bpmn_id: str
+    kind: str
+    due_at: datetime
+    instance: InstanceRow
+
+
+def claim_due_timers(conn: sa.Connection, now: datetime, limit: int) -> list[DueTimer]:
+    """Up to ``limit`` of the most overdue waiting timers, locked with their instances.
+
+    Rows other workers hold are skipped, so several workers share the due timers without waiting for
+    each other. One timer per instance: a second one of the same instance waits for the next claim, since
+    firing the first changes the instance it would be fired in.
+    """
+    out: list[DueTimer] = []
+    seen: set[int] = set()
+    for row in conn.execute(_DUE_TIMERS, {"now": now, "limit": limit}):
+        if row.i_id not in seen:
+            seen.add(row.i_id)
+            out.append(DueTimer(row.t_id, row.t_bpmn_id, row.t_kind, row.t_due_at, _instance(conn, row)))
+    return out
+
+
+def latest_definition(conn: sa.Connection, key: str) -> DefinitionRef:
+    """The version new instances of ``key`` start on. :raises NotFound: nothing deployed under ``key``."""
+    row = conn.execute(_LATEST, {"key": key}).first()
+    if row is None:
+        raise NotFound(f"no procedure '{key}' is deployed")
+    return _definition(conn, row)
+
+
+def definition_ref(definition: Definition) -> DefinitionRef:
+    """The hot path's view of a definition the ORM already loaded (a schedule's)."""
+    return DefinitionRef(definition.id, definition.process_key, definition.version, definition.name,
+                         definition.content_hash, definition.allow_scripts,
+                         DefinitionBody(definition.spec_json, definition.bpmn_xml, definition.properties or {}))
+
+
+_USER_ON_TASK = sa.select(
+    USERS.c.name,
+    sa.exists().where(CANDIDATES.c.task_id == sa.bindparam("task_id"), CANDIDATES.c.kind == "excluded",
+                      CANDIDATES.c.name == USERS.c.name).label("excluded"),
+    sa.exists().where(
+        CANDIDATES.c.task_id == sa.bindparam("task_id"),
+        sa.or_(
+            sa.and_(CANDIDATES.c.kind == "user", CANDIDATES.c.name == USERS.c.name),
+            sa.and_(CANDIDATES.c.kind == "group", CANDIDATES.c.name.in_(
+                sa.select(GROUPS.c.name).join(user_groups, user_groups.c.group_id == GROUPS.c.id)
+                .where(user_groups.c.user_id == USERS.c.id).correlate(USERS))),
+        ),
+    ).label("candidate"),
+).where(USERS.c.name == sa.bindparam("user"))
+
+
+@dataclass
+class UserOnTask:
+    excluded: bool  # the procedure keeps this task away from the user
+    candidate: bool  # named, or in a named group (regardless of exclusion)
+
+
+def user_on_task(conn: sa.Connection, user: str, task_id: str) -> UserOnTask:
+    """How ``user`` stands to a task, in one statement. :raises NotFound: no such user."""
+    row = conn.execute(_USER_ON_TASK, {"user": user, "task_id": task_id}).first()
+    if row is None:
+        raise NotFound(f"no user named '{user}'")
+    return UserOnTask(bool(row.excluded), bool(row.candidate))
+
+
+_USER_EXISTS = sa.select(USERS.c.name).where(USERS.c.name == sa.bindparam("user"))
+
+
+def check_user(conn: sa.Connection, user: str) -> str:
+    """:raises NotFound: no user has that name."""
+    if conn.execute(_USER_EXISTS, {"user": user}).first() is None:
+        raise NotFound(f"no user named '{user}'")
+    return user
+
+
+_CANDIDATE_USERS = sa.select(CANDIDATES.c.name).where(
+    CANDIDATES.c.task_id == sa.bindparam("task_id"), CANDIDATES.c.kind == "user").order_by(CANDIDATES.c.name)
+
+
+def candidate_users(conn: sa.Connection, task_id: str) -> list[str]:
+    return list(conn.scalars(_CANDIDATE_USERS, {"task_id": task_id}))
+
+
+_LANES = sa.select(LaneGroup.__table__.c.lane, LaneGroup.__table__.c.group_name).where(
+    LaneGroup.__table__.c.process_key == sa.bindparam("key"))
+
+
+def lane_groups(conn: sa.Connection, process_key: str) -> dict[str, str]:
+    return {r.lane: r.group_name for r in conn.execute(_LANES, {"key": process_key})}
+
+
+# ----------------------------------------------------------------------------------------------- writing
+_COMPLETE_TASK = TASKS.update().where(TASKS.c.id == sa.bindparam("task_id"), TASKS.c.state == TaskState.OPEN).values(
+    state=TaskState.COMPLETED, assignee=sa.bindparam("b_user"), completed_by=sa.bindparam("b_user"),
+    completed_at=sa.bindparam("b_now", type_=TASKS.c.completed_at.type))
+_CANCEL_TASK = TASKS.update().where(TASKS.c.id == sa.bindparam("task_id"), TASKS.c.state == TaskState.OPEN).values(
+    state=TaskState.CANCELLED, completed_at=sa.bindparam("b_now", type_=TASKS.c.completed_at.type))
+_INSERT_TASK = TASKS.insert()
+_INSERT_CANDIDATE = CANDIDATES.insert()
+_SAVE_INSTANCE = INSTANCES.update().where(
+    INSTANCES.c.id == sa.bindparam("instance_id"), INSTANCES.c.version == sa.bindparam("b_version")
+).values(
+    state=sa.bindparam("b_state"), status=sa.bindparam("b_status"), version=INSTANCES.c.version + 1,
+    updated_at=sa.bindparam("b_now", type_=INSTANCES.c.updated_at.type),
+    completed_at=sa.bindparam("b_completed_at", type_=INSTANCES.c.completed_at.type),
+)
+_INSERT_INSTANCE = INSTANCES.insert().returning(INSTANCES.c.id)
+_INSERT_CASE = CASES.insert().returning(CASES.c.id)
+_CANCEL_TIMER = TIMERS.update().where(
+    TIMERS.c.id == sa.bindparam("timer_id"), TIMERS.c.status == TimerStatus.WAITING
+).values(status=TimerStatus.CANCELLED)
+_INSERT_TIMER = TIMERS.insert()
+_UPDATE_TIMER = TIMERS.update().where(TIMERS.c.id == sa.bindparam("timer_id")).values(
+    status=sa.bindparam("b_status"), due_at=sa.bindparam("b_due_at", type_=TIMERS.c.due_at.type),
+    fired_at=sa.bindparam("b_fired_at", type_=TIMERS.c.fired_at.type))
+
+
+_MARK_FAILED = INSTANCES.update().where(INSTANCES.c.id == sa.bindparam("instance_id")).values(
+    status=InstanceStatus.ERROR, error=sa.bindparam("b_error"), version=INSTANCES.c.version + 1,
+    updated_at=sa.bindparam("b_now", type_=INSTANCES.c.updated_at.type))
+
+
+def mark_failed(conn: sa.Connection, instance_id: int, reason: str, now: datetime) -> None:
+    """Put an instance in error with the reason people will read in ``show``."""
+    conn.execute(_MARK_FAILED, {"instance_id": instance_id, "b_error": reason, "b_now": now})
+
+
+def complete_task_row(conn: sa.Connection, task_id: str, user: str, now: datetime) -> None:
+    if conn.execute(_COMPLETE_TASK, {"task_id": task_id, "b_user": user, "b_now": now}).rowcount != 1:
+        raise ConcurrentUpdate("this task is no longer waiting; reload the case")
+
+
+def cancel_tasks(conn: sa.Connection, ids: list[str], now: datetime) -> None:
+    if ids:
+        conn.execute(_CANCEL_TASK, [{"task_id": i, "b_now": now} for i in ids])
+
+
+def insert_tasks(conn: sa.Connection, tasks: list[dict[str, Any]], candidates: list[dict[str, Any]]) -> None:
+    if tasks:
+        conn.execute(_INSERT_TASK, tasks)
+    if candidates:
+        conn.execute(_INSERT_CANDIDATE, candidates)
+
+
+def save_instance(conn: sa.Connection, instance: InstanceRow, now: datetime) -> None:
+    """Write the instance's state and status if nobody saved it since it was read.
+
+    :raises ConcurrentUpdate: someone else saved the instance first.
+    """
+    result = conn.execute(_SAVE_INSTANCE, {
+        "instance_id": instance.id, "b_version": instance.version, "b_state": instance.state,
+        "b_status": instance.status, "b_now": now, "b_completed_at": instance.completed_at})
+    if result.rowcount != 1:
+        raise ConcurrentUpdate("someone else changed this case at the same time; reload and try again")
+    instance.version += 1
+
+
+def insert_instance(conn: sa.Connection, definition: DefinitionRef, started_by: str | None,
+                    now: datetime) -> InstanceRow:
+    instance_id = conn.execute(_INSERT_INSTANCE, {
+        "definition_id": definition.id, "process_key": definition.process_key, "status": InstanceStatus.RUNNING,
+        "state": "", "version": 1, "started_by": started_by, "started_at": now, "updated_at": now,
+    }).scalar_one()
+    return InstanceRow(instance_id, definition.process_key, InstanceStatus.RUNNING, "", 1, started_by,
+                       definition, None)
+
+
+def insert_case(conn: sa.Connection, instance: InstanceRow, number: str, now: datetime,
+                **columns: Any) -> CaseRow:
+    case_id = conn.execute(_INSERT_CASE, {
+        "number": number, "instance_id": instance.id, "process_key": instance.process_key,
+        "status": instance.status, "opened_at": now, **columns,
+    }).scalar_one()
+    instance.case = CaseRow(case_id, number, None, None, None, instance.status, None)
+    return instance.case
+
+
+_CASE_FACTS = ("title", "category", "channel", "status", "closed_at")
+_UPDATE_CASE = CASES.update().where(CASES.c.id == sa.bindparam("case_id")).values(
+    {name: sa.bindparam(f"b_{name}", type_=CASES.c[name].type) for name in _CASE_FACTS})
+
+
+def update_case(conn: sa.Connection, case: CaseRow, values: dict[str, Any]) -> None:
+    """Set the case columns in ``values``; one prebuilt statement, and none when nothing changed."""
+    if all(getattr(case, k) == v for k, v in values.items()):
+        return
+    for k, v in values.items():
+        setattr(case, k, v)
+    conn.execute(_UPDATE_CASE, {"case_id": case.id, **{f"b_{n}": getattr(case, n) for n in _CASE_FACTS}})
+
+
+@functools.cache
+def _sequence_upsert(dialect: str) -> sa.Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = CaseSequence.__table__
+    stmt = insert(table).values(prefix=sa.bindparam("prefix"), year=sa.bindparam("year"), last_value=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.prefix, table.c.year], set_={"last_value": table.c.last_value + 1}
+    ).returning(table.c.last_value)
+
+
+def next_sequence(conn: sa.Connection, prefix: str, year: int) -> int:
+    """The next number for ``prefix`` in ``year``; one statement, safe under concurrency (row lock)."""
+    return conn.execute(_sequence_upsert(conn.dialect.name), {"prefix": prefix, "year": year}).scalar_one()
+
+
+def cancel_timers(conn: sa.Connection, ids: list[str]) -> None:
+    if ids:
+        conn.execute(_CANCEL_TIMER, [{"timer_id": i} for i in ids])
+
+
+def insert_timers(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(_INSERT_TIMER, rows)
+
+
+def update_timer(conn: sa.Connection, timer_id: str, status: str, due_at: datetime,
+                 fired_at: datetime | None) -> None:
+    conn.execute(_UPDATE_TIMER, {"timer_id": timer_id, "b_status": status, "b_due_at": due_at,
+                                 "b_fired_at": fired_at})
+
+
+class DeferredWrites:
+    """Stands in for the connection while a worker fires a batch of timers: reads go straight through,
+    writes wait and are then sent once per statement with all their rows (``executemany``).
+
+    The timers of a batch share one transaction, so a batch costs a handful of round trips instead of a
+    handful per timer. Each timer's writes stay all-or-nothing: ``mark`` / ``discard_since`` drop the
+    writes of a firing that failed, and nothing reaches the database before ``flush``.
+    """
+
+    # Updates that must touch every row they name; anything else means another writer got in between.
+    _CHECKED = frozenset({_SAVE_INSTANCE})
+
+    def __init__(self, conn: sa.Connection):
+        self.conn = conn
+        self.dialect = conn.dialect
+        self._writes: list[tuple[Any, list[dict[str, Any]]]] = []
+
+    def execute(self, statement: Any, params: Any = None) -> Any:
+        if not isinstance(statement, (sa.Insert, sa.Update, sa.Delete)):
+            return self.conn.execute(statement, params)  # reads never depend on this batch's writes
+        if statement._returning:  # noqa: SLF001 - a write whose result is needed now cannot wait
+            raise TypeError("a write with RETURNING cannot be deferred")
+        self._writes.append((statement, params if isinstance(params, list) else [params or {}]))
+        return _DEFERRED
+
+    def scalars(self, statement: Any, params: Any = None) -> Any:
+        return self.conn.scalars(statement, params)
+
+    def mark(self) -> int:
+        return len(self._writes)
+
+    def discard_since(self, mark: int) -> None:
+        del self._writes[mark:]
+
+    def flush(self) -> None:
+        """Send the writes: each statement once, in the order statements first appeared.
+
+        :raises ConcurrentUpdate: an instance save matched no row (saved by someone else meanwhile).
+        """
+        grouped: dict[Any, list[dict[str, Any]]] = {}
+        for statement, rows in self._writes:
+            grouped.setdefault(statement, []).extend(rows)
+        self._writes.clear()
+        for statement, rows in grouped.items():
+            result = self.conn.execute(statement, rows)
+            if (statement in self._CHECKED and self.dialect.supports_sane_multi_rowcount
+                    and result.rowcount != len(rows)):
+                raise ConcurrentUpdate("someone else changed a case while its timer fired; it fires again")
+
+
+class _DeferredResult:
+    rowcount = 1  # checked when the batch is flushed
+
+
+_DEFERRED = _DeferredResult()

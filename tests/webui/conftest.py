@@ -1,0 +1,32 @@
+"""The web UI on the test database (SQLite and PostgreSQL), with the fake clock; flaskr's fixtures."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.clock import FakeClock
+from webui import create_app, db
+
+
+@pytest.fixture
+def app(db_url: str, clock: FakeClock) -> Iterator[Flask]:
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": db_url, "CLOCK": clock})
+    yield app
+    db.dispose(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, path: str = "/track") -> str:
+    """The token of the form on ``path``, as a browser would submit it back."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the form carries no CSRF token"
+    return match.group(1)

@@ -1,0 +1,60 @@
+"""The public tracking page: a complainant enters their case number and tracking code and sees how
+far the case has come and, once the procedure has given one, its result (``engine.tracking``).
+
+Public, so no login; the POST carries a CSRF token like every other. Responses are never cached
+(``no-store``): they show one person's case.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from engine import tracking
+from engine.errors import NotFound
+
+from .db import get_session
+
+bp = Blueprint("tracking", __name__)
+
+MISSING = "请填写案件编号和查询码。"
+NO_MATCH = "案件编号或查询码不正确，请核对后重新输入。查询码在受理时提供给您。"
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    # Nothing on these pages comes from elsewhere or runs inline; a stray script could not run either.
+    "Content-Security-Policy":
+        "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+@bp.app_template_filter("minutes")
+def minutes(moment: datetime | None) -> str:
+    """A moment to the minute, in its own zone (the engine gives the school's): ``2026-09-30 10:00``."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@bp.route("/track", methods=("GET", "POST"))
+def track() -> str | tuple[str, int]:
+    """Show the form; on POST, the case's progress and result, or the form again with the reason."""
+    if request.method == "GET":
+        return render_template("tracking/track.html", number="", code="", error=None, case=None)
+    number = request.form.get("case_number", "").strip()
+    code = request.form.get("code", "").strip()
+    if not number or not code:
+        error, status = MISSING, 400
+    else:
+        try:
+            case = tracking.track(get_session(), number, code, current_app.config["CLOCK"].now())
+        except NotFound:
+            error, status = NO_MATCH, 404
+        else:
+            return render_template("tracking/track.html", number=case.case_number, code="", error=None,
+                                   case=case)
+    # What was typed stays in the form, so a typo can be corrected; the page is not cached.
+    return render_template("tracking/track.html", number=number, code=code, error=error, case=None), status
