@@ -121,7 +121,7 @@ def check_may_complete(user: str, label: str, assignee: str | None, standing: An
                        covered_owner: Callable[[], str | None]) -> str | None:
     """The assignee may complete a task; a candidate may complete an unclaimed one (claiming it).
 
-    ``standing`` says whether the user is excluded from or a candidate for the task (``store.user_on_task``);
+    ``standing`` says whether the user is excluded from or a candidate for the task (``store.lock_task_for``);
     ``covered_owner`` names the absent colleague whose task this is, if the user covers them now (duty
     cover) -- asked only when the user may not act as themselves, so the common path costs no query.
     Returns the one the user acts for, or None when they act as themselves.

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from . import audit
 from .assignment import covered_owner, may_see
@@ -53,7 +53,7 @@ def task_list_json(session: Session, user: str, now: datetime) -> list[dict[str,
     covered: list[str] | None = None
     school_time = lazy_school_time(session)  # read once, and only if a task has a due time to show
     out = []
-    for task in _visible(session, person.name, now):
+    for task in _visible(session, person.name, now, _VISIBLE_WITH_CANDIDATES):
         owner = None
         if not may_see(person, task):  # listed only through a cover; rare, so look the covers up lazily
             covered = active_for(session, person.name, now) if covered is None else covered
@@ -62,8 +62,9 @@ def task_list_json(session: Session, user: str, now: datetime) -> list[dict[str,
     return out
 
 
-def _visible(session: Session, user: str, now: datetime | None) -> list[HumanTask]:
-    return list(session.scalars(_VISIBLE, {"user": user, "now": now}))
+def _visible(session: Session, user: str, now: datetime | None,
+             statement: sa.Select[tuple[HumanTask]] | None = None) -> list[HumanTask]:
+    return list(session.scalars(_VISIBLE if statement is None else statement, {"user": user, "now": now}))
 
 
 def _visible_statement() -> sa.Select[tuple[HumanTask]]:
@@ -96,7 +97,10 @@ def _visible_statement() -> sa.Select[tuple[HumanTask]]:
     ).order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc(), HumanTask.created_at)
 
 
-_VISIBLE = _visible_statement()
+# A plain list loads a task's candidates only if asked (a client picking a task needs none); the listing
+# that shows them loads all tasks' candidates in one more statement.
+_VISIBLE = _visible_statement().options(lazyload(HumanTask.candidates))
+_VISIBLE_WITH_CANDIDATES = _visible_statement().options(selectinload(HumanTask.candidates))
 
 
 def local_time(moment: datetime | None, zone: ZoneInfo) -> str | None:

@@ -126,17 +126,6 @@ _INSTANCE_JOIN = INSTANCES.join(DEFINITIONS, DEFINITIONS.c.id == INSTANCES.c.def
 
 # The task row is locked along with its instance so that, after waiting for another transaction's lock,
 # PostgreSQL re-reads both (a row of an unlocked joined table would keep its old version).
-_LOCK_TASK = (
-    sa.select(TASKS.c.id, TASKS.c.bpmn_id, TASKS.c.name, TASKS.c.state, TASKS.c.assignee, TASKS.c.completed_by,
-              *_INSTANCE_COLUMNS)
-    .select_from(TASKS.join(_INSTANCE_JOIN, INSTANCES.c.id == TASKS.c.instance_id))
-    .where(TASKS.c.id == sa.bindparam("task_id"))
-    .with_for_update(of=[TASKS, INSTANCES])
-)
-_LOCK_INSTANCE = (
-    sa.select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_JOIN)
-    .where(INSTANCES.c.id == sa.bindparam("instance_id")).with_for_update(of=INSTANCES)
-)
 _DUE_TIMERS = (
     sa.select(TIMERS.c.id.label("t_id"), TIMERS.c.bpmn_id.label("t_bpmn_id"), TIMERS.c.kind.label("t_kind"),
               TIMERS.c.due_at.label("t_due_at"), *_INSTANCE_COLUMNS)
@@ -179,20 +168,23 @@ def _instance(conn: sa.Connection, row: Any) -> InstanceRow:
                        _definition(conn, row), case)
 
 
-def lock_task(conn: sa.Connection, task_id: str) -> tuple[TaskRow, InstanceRow]:
-    """:raises NotFound: no such task."""
-    row = conn.execute(_LOCK_TASK, {"task_id": task_id}).first()
+def lock_task_for(conn: sa.Connection, task_id: str, user: str) -> tuple[TaskRow, InstanceRow, UserOnTask]:
+    """The task and its instance, locked and freshly read, with how ``user`` stands to the task.
+
+    One statement, since every completion runs it. The task row is locked along with its instance so
+    that, after waiting for another transaction's lock, PostgreSQL re-reads both (a row of an unlocked
+    joined table would keep its old version).
+
+    :raises NotFound: no such user, or no such task.
+    """
+    row = conn.execute(_LOCK_TASK_FOR, {"task_id": task_id, "user": user}).first()
     if row is None:
+        check_user(conn, user)
         raise NotFound(f"no task {task_id}")
-    return TaskRow(row.id, row.bpmn_id, row.name, row.state, row.assignee, row.completed_by), _instance(conn, row)
-
-
-def lock_instance(conn: sa.Connection, instance_id: int) -> InstanceRow:
-    """:raises NotFound: no such instance."""
-    row = conn.execute(_LOCK_INSTANCE, {"instance_id": instance_id}).first()
-    if row is None:
-        raise NotFound(f"no instance {instance_id}")
-    return _instance(conn, row)
+    if row.u_name is None:
+        raise NotFound(f"no user named '{user}'")
+    task = TaskRow(row.id, row.bpmn_id, row.name, row.state, row.assignee, row.completed_by)
+    return task, _instance(conn, row), UserOnTask(bool(row.u_excluded), bool(row.u_candidate))
 
 
 @dataclass
@@ -251,18 +243,21 @@ _USER_ON_TASK = sa.select(
 ).where(USERS.c.name == sa.bindparam("user"))
 
 
+_USER = _USER_ON_TASK.subquery("u")
+_LOCK_TASK_FOR = (
+    sa.select(TASKS.c.id, TASKS.c.bpmn_id, TASKS.c.name, TASKS.c.state, TASKS.c.assignee, TASKS.c.completed_by,
+              *_INSTANCE_COLUMNS, _USER.c.name.label("u_name"), _USER.c.excluded.label("u_excluded"),
+              _USER.c.candidate.label("u_candidate"))
+    .select_from(TASKS.join(_INSTANCE_JOIN, INSTANCES.c.id == TASKS.c.instance_id).outerjoin(_USER, sa.true()))
+    .where(TASKS.c.id == sa.bindparam("task_id"))
+    .with_for_update(of=[TASKS, INSTANCES])
+)
+
+
 @dataclass
 class UserOnTask:
     excluded: bool  # the procedure keeps this task away from the user
     candidate: bool  # named, or in a named group (regardless of exclusion)
-
-
-def user_on_task(conn: sa.Connection, user: str, task_id: str) -> UserOnTask:
-    """How ``user`` stands to a task, in one statement. :raises NotFound: no such user."""
-    row = conn.execute(_USER_ON_TASK, {"user": user, "task_id": task_id}).first()
-    if row is None:
-        raise NotFound(f"no user named '{user}'")
-    return UserOnTask(bool(row.excluded), bool(row.candidate))
 
 
 _USER_EXISTS = sa.select(USERS.c.name).where(USERS.c.name == sa.bindparam("user"))

@@ -108,8 +108,7 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
     :raises InstanceError: the procedure failed after this task (e.g. a gateway condition).
     """
     conn = _connection(session)
-    standing = store.user_on_task(conn, user, task_id)
-    row, instance = store.lock_task(conn, task_id)
+    row, instance, standing = store.lock_task_for(conn, task_id, user)
     _check_open(row)
     on_behalf_of = check_may_complete(user, row.name or row.bpmn_id, row.assignee, standing,
                                       lambda: _covered_owner(session, conn, user, row, clock))
