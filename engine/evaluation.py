@@ -18,8 +18,9 @@ from .scripting import Evaluator
 from .settings import SchoolTime, lazy_school_time
 
 
-class _Lazy(Mapping[str, Any]):
-    """A mapping read from the database on first use: most expressions never touch parameters."""
+class LazyMapping(Mapping[str, Any]):
+    """A mapping read from the database on first use: most operations never touch parameters or the
+    lane mapping, so they never pay the query."""
 
     def __init__(self, load: Callable[[], dict[str, Any]]):
         self._load = functools.cache(load)
@@ -46,5 +47,5 @@ def make_evaluator(session: Session, definition: Definition, clock: Clock, insta
     # The settings, the calendar and the parameters are read from the database only if something asks.
     times = school_time or lazy_school_time(session)
     calendar = functools.cache(lambda: load_calendar(session, times()))
-    params = _Lazy(lambda: effective_params(session, definition))
+    params = LazyMapping(lambda: effective_params(session, definition))
     return Evaluator(make_helpers(clock, calendar, times), params, instance_names, school_time=times)

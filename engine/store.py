@@ -442,9 +442,6 @@ class DeferredWrites:
         self._writes.append((statement, params if isinstance(params, list) else [params or {}]))
         return _DEFERRED
 
-    def scalars(self, statement: Any, params: Any = None) -> Any:
-        return self.conn.scalars(statement, params)
-
     def mark(self) -> int:
         return len(self._writes)
 

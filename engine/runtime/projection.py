@@ -4,8 +4,7 @@ Runs at the end of every operation on an instance, in the same transaction as th
 """
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from .. import store
 from ..assignment import EXCLUDE_PROPERTY, assign
 from ..cases import case_columns
 from ..errors import InstanceError, ScriptError
+from ..evaluation import LazyMapping
 from ..models import CandidateKind, Definition, InstanceStatus, TaskState
 from ..scripting import Evaluator, is_expression
 from ..spiff_codec import codec
@@ -28,10 +28,6 @@ from .timer_sync import sync_timers
 from .workflow import specs_of
 
 DEFAULT_PRIORITY = 50  # Camunda's default, so imported files sort the same way
-
-
-def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, Any]:
-    return waiting_now(workflow, timers=False)[0]
 
 
 def waiting_now(workflow: BpmnWorkflow, *, timers: bool) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -62,7 +58,8 @@ def sync_instance(conn: sa.Connection, instance: InstanceRow, workflow: BpmnWork
     store.cancel_tasks(conn, [t for t in before.tasks if t not in ready], now)
     rows: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
-    groups_by_lane = _LaneGroups(conn, instance.process_key)
+    # The administrator's lane mapping, read only when a task actually falls back to its lane.
+    groups_by_lane = LazyMapping(lambda: store.lane_groups(conn, instance.process_key))
     for task_id, task in ready.items():
         if task_id in before.tasks:
             continue
@@ -104,22 +101,6 @@ class Before:
 
     def without_timer(self, timer_id: str) -> Before:
         return Before(self.tasks, self.timers - {timer_id})
-
-
-class _LaneGroups(Mapping[str, str]):
-    """The administrator's lane mapping, read only when a task actually falls back to its lane."""
-
-    def __init__(self, conn: sa.Connection, process_key: str):
-        self._load = functools.cache(lambda: store.lane_groups(conn, process_key))
-
-    def __getitem__(self, lane: str) -> str:
-        return self._load()[lane]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
 
 
 _HAS_TIMERS: dict[str, bool] = {}  # per immutable definition version

@@ -80,7 +80,7 @@ def test_two_people_completing_the_same_task_at_once(teachers, Session, clock): 
         version = teachers.instance(iid).version
 
         results = race(Session, {
-            who: (lambda s, who=who: runtime.complete_task(s, tid, user=who, clock=clock, data={"mark": who}))
+            who: (lambda s, who=who, tid=tid: runtime.complete_task(s, tid, user=who, clock=clock, data={"mark": who}))
             for who in ("tom", "tina")
         })
         winner, loser, error = one_winner(results)
@@ -101,7 +101,7 @@ def test_two_people_claiming_the_same_task_at_once(teachers, Session, clock):  #
         iid = teachers.start("lanes", "pam")
         tid = teachers.task("tom", "Grade")["id"]
         results = race(Session, {
-            who: (lambda s, who=who: runtime.claim_task(s, tid, user=who, clock=clock))
+            who: (lambda s, who=who, tid=tid: runtime.claim_task(s, tid, user=who, clock=clock))
             for who in ("tom", "tina")
         })
         winner, loser, error = one_winner(results)
