@@ -215,6 +215,7 @@ class Schoolflow:
         self.engine = make_engine(f"sqlite:///{self.path}")
         upgrade(self.engine)
         self.Session = make_sessionmaker(self.engine)
+        self.ReadSession = make_sessionmaker(self.engine, read_only=True)  # what a client lists tasks with
         self.clock = FakeClock(datetime(2026, 9, 30, 2, 0, tzinfo=UTC))
         self.k = 0  # instances started so far (drives the form data, as k does on the library side)
         self.phase = {"start": 0.0, "lookup": 0.0, "complete": 0.0}  # seconds, for the breakdown
@@ -225,7 +226,7 @@ class Schoolflow:
 
     def next_task(self, instance_id: int) -> tuple[str, str] | None:
         """What a client does before acting: list the user's open tasks (read-only session)."""
-        with self.Session() as s:
+        with self.ReadSession() as s:
             if self.lookup == "task_list":
                 rows = [t for t in queries.task_list(s, USER) if t.instance_id == instance_id]
             else:
@@ -271,17 +272,26 @@ class Schoolflow:
         return out
 
     def sql_per_step(self, n: int = 4) -> dict[str, float]:
-        """Untimed: SQL statements sent per step, by phase (BEGIN IMMEDIATE included; COMMIT/ROLLBACK not)."""
+        """Untimed: SQL statements SQLite ran per step, by phase, BEGIN / COMMIT / ROLLBACK included.
+
+        Counted by the driver's trace callback, so statements the engine sends to the DBAPI cursor
+        directly (engine.prepared) count as much as those SQLAlchemy sends.
+        """
         counts = dict.fromkeys(self.phase, 0)
 
-        def count(*_: Any) -> None:
+        def count(_sql: str) -> None:
             counts[self.doing] += 1
 
-        sa.event.listen(self.engine, "before_cursor_execute", count)
+        def trace(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.set_trace_callback(count)
+
+        self.engine.dispose()  # pooled connections were opened untraced
+        sa.event.listen(self.engine, "connect", trace)
         try:
             steps = sum(self.one_instance() for _ in range(n))
         finally:
-            sa.event.remove(self.engine, "before_cursor_execute", count)
+            sa.event.remove(self.engine, "connect", trace)
+            self.engine.dispose()
         return {**{k: v / steps for k, v in counts.items()}, "total": sum(counts.values()) / steps}
 
     def check(self) -> dict[str, Any]:

@@ -35,6 +35,7 @@ class CliContext:
     clock: Clock
     _engine: sa.Engine | None = None
     _sessionmaker: sessionmaker[Session] | None = None
+    _read_sessionmaker: sessionmaker[Session] | None = None
 
     @property
     def engine(self) -> sa.Engine:
@@ -47,6 +48,13 @@ class CliContext:
         if self._sessionmaker is None:
             self._sessionmaker = make_sessionmaker(self.engine)
         return self._sessionmaker
+
+    @property
+    def read_sessionmaker(self) -> sessionmaker[Session]:
+        """For commands that only look (lists, views): they neither wait for nor hold up a writer."""
+        if self._read_sessionmaker is None:
+            self._read_sessionmaker = make_sessionmaker(self.engine, read_only=True)
+        return self._read_sessionmaker
 
     def close(self) -> None:
         """Close the command's database connections (called when the command ends)."""
@@ -130,7 +138,7 @@ def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: 
 @click.pass_obj
 def list_definitions(obj: CliContext, as_json: bool) -> None:
     """List deployed procedures with their latest version."""
-    with obj.sessionmaker() as session:
+    with obj.read_sessionmaker() as session:
         zone = settings.school_time(session).tz
         rows = [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n,
                  "file": d.file_name, "deployed_at": queries.local_time(d.deployed_at, zone),
@@ -171,7 +179,7 @@ def users_add(obj: CliContext, name: str, groups: str, display_name: str | None,
 @click.pass_obj
 def users_list(obj: CliContext, as_json: bool) -> None:
     """List users and their groups."""
-    with obj.sessionmaker() as session:
+    with obj.read_sessionmaker() as session:
         rows = [{"name": u.name, "display_name": u.display_name, "groups": users.group_names(u),
                  "admin": u.is_admin} for u in users.list_users(session)]
     if as_json:
@@ -224,7 +232,7 @@ def start(obj: CliContext, process_key: str, user: str, data: str | None, as_jso
 @click.pass_obj
 def tasks(obj: CliContext, user: str, as_json: bool) -> None:
     """List the tasks waiting for a user: assigned to them, or unclaimed for their groups."""
-    with obj.sessionmaker() as session:
+    with obj.read_sessionmaker() as session:
         now = obj.clock.now()
         rows = queries.task_list_json(session, user, now)
     if as_json:
@@ -284,7 +292,7 @@ def complete(obj: CliContext, task_id: str, user: str, data: str | None) -> None
 @click.pass_obj
 def show(obj: CliContext, instance_id: int, as_json: bool) -> None:
     """Show a case: status, version, open tasks and history."""
-    with obj.sessionmaker() as session:
+    with obj.read_sessionmaker() as session:
         view = queries.instance_view(session, instance_id, obj.clock.now())
     if as_json:
         return _print_json(view)
@@ -311,7 +319,7 @@ def audit_group() -> None:
 @click.pass_obj
 def audit_verify(obj: CliContext) -> None:
     """Check the hash chain; report the first altered or deleted event (exit 1 if any)."""
-    with obj.sessionmaker() as session:
+    with obj.read_sessionmaker() as session:
         report = audit.verify_chain(session)
     if report.ok:
         click.echo(f"audit log intact: {report.checked} events")

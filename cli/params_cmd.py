@@ -23,7 +23,7 @@ def params_group() -> None:
 @click.pass_context
 def show(ctx: click.Context, process_key: str, as_json: bool) -> None:
     """List PROCESS_KEY's parameters: default from the file, value in force, whether it was overridden."""
-    with ctx.obj.sessionmaker() as session:
+    with ctx.obj.read_sessionmaker() as session:
         rows = params.describe(session, definitions.latest_definition(session, process_key))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))

@@ -22,7 +22,7 @@ def settings_group() -> None:
 @click.pass_context
 def show(ctx: click.Context, as_json: bool) -> None:
     """List every setting: value in force, default, who changed it last."""
-    with ctx.obj.sessionmaker() as session:
+    with ctx.obj.read_sessionmaker() as session:
         rows = settings.all_settings(session)
         zone = settings.school_time(session).tz
     if as_json:

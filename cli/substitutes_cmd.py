@@ -67,7 +67,7 @@ def add(ctx: click.Context, user: str, substitute: str, starts: str, ends: str, 
 def list_(ctx: click.Context, user: str | None, include_past: bool, as_json: bool) -> None:
     """List active and upcoming covers (with --all, past ones too)."""
     now = ctx.obj.clock.now()
-    with ctx.obj.sessionmaker() as session:
+    with ctx.obj.read_sessionmaker() as session:
         zone = school_time(session).tz
         rows = substitution.list_covers(session, now=now, involving=user, include_past=include_past)
     if as_json:

@@ -20,7 +20,7 @@ from engine import tracking
 @click.pass_context
 def track(ctx: click.Context, case_number: str, code: str, as_json: bool) -> None:
     """Show case CASE_NUMBER as its complainant sees it: status, steps and the public result."""
-    with ctx.obj.sessionmaker() as session:
+    with ctx.obj.read_sessionmaker() as session:
         view = tracking.track(session, case_number, code, ctx.obj.clock.now())
     out = view.to_json()
     if as_json:

@@ -7,7 +7,7 @@ substitute covers now (duty cover, ``engine.substitution``): their own tasks cou
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,22 +99,16 @@ def is_candidate(user: User, task: HumanTask) -> bool:
     )
 
 
-def may_see(user: User, task: HumanTask) -> bool:
-    """Whether ``user`` sees ``task`` as themselves (not as someone's substitute)."""
-    if is_excluded(user, task):
-        return False
-    return task.assignee == user.name or (task.assignee is None and is_candidate(user, task))
+def covered_owner(assignee: str | None, candidate_users: Iterable[str], covered: Collection[str]) -> str | None:
+    """Which of the ``covered`` people (those a substitute covers now) a task belongs to, if any.
 
-
-def covered_owner(task: HumanTask, covered: Collection[str]) -> str | None:
-    """Which of the ``covered`` people (those a substitute covers now) ``task`` belongs to, if any.
-
-    A task assigned to one of them, or an unclaimed one naming one of them as a candidate user. Their
-    group tasks are not handed over: the group's other members see those already.
+    A task assigned to one of them, or an unclaimed one naming one of them as a candidate user
+    (``candidate_users``, sorted). Their group tasks are not handed over: the group's other members see
+    those already.
     """
-    if task.assignee is not None:
-        return task.assignee if task.assignee in covered else None
-    return next((name for name in task.candidate_names(CandidateKind.USER) if name in covered), None)
+    if assignee is not None:
+        return assignee if assignee in covered else None
+    return next((name for name in candidate_users if name in covered), None)
 
 
 def check_may_complete(user: str, label: str, assignee: str | None, standing: Any,
@@ -155,7 +149,7 @@ def check_may_claim(user: User, task: HumanTask, covered: Collection[str] = ()) 
     if task.assignee is None:
         if is_candidate(user, task):
             return None
-        owner = covered_owner(task, covered)
+        owner = covered_owner(task.assignee, task.candidate_names(CandidateKind.USER), covered)
         if owner is None:
             raise NotAllowed(f"{user.name} may not claim task '{label}'")
         return owner

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .clock import Clock
 from .models import AuditEvent, AuditHead
+from .prepared import Prepared
 
 GENESIS = "0" * 64
 
@@ -38,11 +39,13 @@ class Event:
 
 
 _EVENTS, _HEAD = AuditEvent.__table__, AuditHead.__table__
-# Prebuilt once: every operation appends, so statement construction would be a measurable share.
-_READ_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_WRITE_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(seq=sa.bindparam("b_seq"), hash=sa.bindparam("b_hash"))
-_INSERT_HEAD = _HEAD.insert()
-_INSERT_EVENTS = _EVENTS.insert()
+# Prepared once: every operation appends, so SQLAlchemy's per-execution cost would be a measurable share.
+_READ_HEAD = Prepared(sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update())
+_WRITE_HEAD = Prepared(_HEAD.update().where(_HEAD.c.id == 1).values(
+    seq=sa.bindparam("b_seq"), hash=sa.bindparam("b_hash")))
+_INSERT_HEAD = Prepared(_HEAD.insert(), keys=["id", "seq", "hash"])
+_INSERT_EVENTS = Prepared(_EVENTS.insert(), keys=[
+    "seq", "at", "kind", "actor", "instance_id", "payload", "prev_hash", "hash"])
 
 
 def append(conn: sa.Connection, clock: Clock, events: list[Event]) -> None:
@@ -52,9 +55,9 @@ def append(conn: sa.Connection, clock: Clock, events: list[Event]) -> None:
     """
     if not events:
         return
-    head = conn.execute(_READ_HEAD).first()
+    head = _READ_HEAD.first(conn)
     if head is None:  # the migration creates it; guard against a hand-made schema
-        conn.execute(_INSERT_HEAD, {"id": 1, "seq": 0, "hash": GENESIS})
+        _INSERT_HEAD.run(conn, {"id": 1, "seq": 0, "hash": GENESIS})
         seq, prev = 0, GENESIS
     else:
         seq, prev = head.seq, head.hash
@@ -68,8 +71,8 @@ def append(conn: sa.Connection, clock: Clock, events: list[Event]) -> None:
         rows.append({"seq": seq, "at": at, "kind": ev.kind, "actor": ev.actor, "instance_id": ev.instance_id,
                      "payload": text, "prev_hash": prev, "hash": digest})
         prev = digest
-    conn.execute(_INSERT_EVENTS, rows)
-    conn.execute(_WRITE_HEAD, {"b_seq": seq, "b_hash": prev})
+    _INSERT_EVENTS.many(conn, rows)
+    _WRITE_HEAD.run(conn, {"b_seq": seq, "b_hash": prev})
 
 
 def record(session: Session, kind: str, *, clock: Clock, actor: str | None = None,

@@ -6,6 +6,7 @@ commits; engine functions only flush.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,12 +27,11 @@ def make_engine(url: str, **kwargs: object) -> sa.Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         # Several processes (web, worker) share one file: wait for the lock instead of failing at once.
+        # The driver's timeout is SQLite's busy timeout (30 s unless the caller gives another).
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = sa.create_engine(url, **kwargs)  # type: ignore[arg-type]
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that a
-        # read-then-write transaction takes the write lock up front instead of deadlocking.
-        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     return sa.create_engine(url, **kwargs)  # type: ignore[arg-type]
 
@@ -41,13 +41,34 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def make_sessionmaker(engine: sa.Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that a read-then-write
+    # transaction takes the write lock up front instead of deadlocking. A read-only session's transaction
+    # takes no lock: in WAL mode it reads a snapshot while a writer works. Sent to the driver directly:
+    # every transaction pays for it, and exec_driver_sql costs ten times as much.
+    statement = "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+    try:
+        conn.connection.dbapi_connection.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.Error as exc:  # e.g. "database is locked": reported like any other database error
+        raise sa.exc.DBAPIError.instance(statement, (), exc, sqlite3.Error, dialect=conn.dialect) from exc
+
+
+READ_ONLY = "schoolflow_read_only"  # execution option of the engine behind a read-only sessionmaker
+
+
+def make_sessionmaker(engine: sa.Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions on ``engine``; the caller commits.
+
+    ``read_only`` sessions are for listings and views that write nothing: on SQLite they neither wait
+    for a writer nor hold one up (their transactions take no write lock). A write in one may fail with
+    "database is locked" when another transaction writes at the same time.
+    """
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}) if read_only else engine,
+                        expire_on_commit=False)
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:

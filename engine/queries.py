@@ -1,16 +1,17 @@
 """Read-side queries: a person's task list, one case's view. Nothing here writes."""
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session
 
-from . import audit
-from .assignment import covered_owner, may_see
+from . import audit, store
+from .assignment import covered_owner
 from .errors import NotFound
 from .forms import form_fields
 from .models import (
@@ -25,22 +26,30 @@ from .models import (
     UTCDateTime,
     user_groups,
 )
+from .prepared import Prepared
 from .runtime.workflow import specs_of
 from .settings import SchoolTime, lazy_school_time
 from .substitution import active_for, covered_by
-from .users import get_user
 
 
-def task_list(session: Session, user: str, now: datetime | None = None) -> list[HumanTask]:
+def task_list(session: Session, user: str, now: datetime | None = None) -> list[Any]:
     """Open tasks assigned to ``user`` plus unclaimed ones they are a candidate for; soonest due first.
 
     With ``now``, also the tasks of the colleagues ``user`` covers at that moment (duty cover,
     ``engine.substitution``): assigned to them or naming them as candidate users, never their group tasks
     nor a case the procedure keeps away from ``user``.
+
+    One statement whatever the number of tasks. Each row has the task's columns (``id``, ``instance_id``,
+    ``bpmn_id``, ``name``, ``lane``, ``assignee``, ``due_at``, ``priority``, ``created_at``), its case's
+    ``process_key`` and ``case_number``, and ``own``: false for a task listed only because ``user``
+    covers its owner.
+
+    :raises NotFound: no user has that name.
     """
-    tasks = _visible(session, user, now)
+    conn = session.connection()
+    tasks = _VISIBLE.rows(conn, {"user": user, "now": now})
     if not tasks:
-        get_user(session, user)  # an empty list for nobody would hide a misspelt name: NotFound instead
+        store.check_user(conn, user)  # an empty list for nobody would hide a misspelt name
     return tasks
 
 
@@ -49,27 +58,58 @@ def task_list_json(session: Session, user: str, now: datetime) -> list[dict[str,
 
     A task listed because ``user`` covers its owner names that colleague in ``on_behalf_of``.
     """
-    person = get_user(session, user)
+    tasks = task_list(session, user, now)
+    candidates = _candidates(session, [t.id for t in tasks])
     covered: list[str] | None = None
     school_time = lazy_school_time(session)  # read once, and only if a task has a due time to show
     out = []
-    for task in _visible(session, person.name, now, _VISIBLE_WITH_CANDIDATES):
+    for task in tasks:
         owner = None
-        if not may_see(person, task):  # listed only through a cover; rare, so look the covers up lazily
-            covered = active_for(session, person.name, now) if covered is None else covered
-            owner = covered_owner(task, covered)
-        out.append(task_json(session, task, now, school_time=school_time, on_behalf_of=owner))
+        if not task.own:  # listed only through a cover; rare, so look the covers up lazily
+            covered = active_for(session, user, now) if covered is None else covered
+            owner = covered_owner(task.assignee, candidates[task.id, CandidateKind.USER], covered)
+        out.append(task_json(session, task, now, school_time=school_time, on_behalf_of=owner,
+                             candidate_groups=candidates[task.id, CandidateKind.GROUP]))
     return out
 
 
-def _visible(session: Session, user: str, now: datetime | None,
-             statement: sa.Select[tuple[HumanTask]] | None = None) -> list[HumanTask]:
-    return list(session.scalars(_VISIBLE if statement is None else statement, {"user": user, "now": now}))
+_CANDIDATES_OF = (
+    sa.select(TaskCandidate.task_id, TaskCandidate.kind, TaskCandidate.name)
+    .where(TaskCandidate.task_id.in_(sa.bindparam("ids", expanding=True)),
+           TaskCandidate.kind.in_([CandidateKind.USER, CandidateKind.GROUP]))
+    .order_by(TaskCandidate.name)
+)
 
 
-def _visible_statement() -> sa.Select[tuple[HumanTask]]:
-    # Built once with bound parameters: constructing it per call cost more than running it. The user's
-    # groups are resolved inside it too, so a task list is one statement (plus its tasks' candidates).
+def _candidates(session: Session, task_ids: list[str]) -> defaultdict[tuple[str, str], list[str]]:
+    """Candidate users and groups of the tasks, sorted by name, by (task id, kind); one statement."""
+    out: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    if task_ids:
+        for task_id, kind, name in session.execute(_CANDIDATES_OF, {"ids": task_ids}):
+            out[task_id, kind].append(name)
+    return out
+
+
+_TASKS, _CANDIDATES, _INSTANCES, _CASES = (HumanTask.__table__, TaskCandidate.__table__, Instance.__table__,
+                                           Case.__table__)
+
+
+# What a listing shows of a task; the definition columns find its form (the spec is cached per version).
+_LISTED = (
+    _TASKS.c.id, _TASKS.c.instance_id, _TASKS.c.bpmn_id, _TASKS.c.name, _TASKS.c.lane, _TASKS.c.assignee,
+    _TASKS.c.due_at, _TASKS.c.priority, _TASKS.c.created_at, _INSTANCES.c.process_key,
+    _CASES.c.number.label("case_number"), *store.DEFINITION_COLUMNS,
+)
+_LISTED_FROM = _TASKS.join(_INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id).join(
+    store.DEFINITIONS, store.DEFINITIONS.c.id == _INSTANCES.c.definition_id).outerjoin(
+    _CASES, _CASES.c.instance_id == _INSTANCES.c.id)
+_SOONEST_DUE_FIRST = (_TASKS.c.due_at.is_(None), _TASKS.c.due_at, _TASKS.c.priority.desc(),
+                      _TASKS.c.created_at)
+
+
+def _visible_statement() -> Prepared:
+    # Built once with bound parameters, and prepared: a client lists tasks before every action. The
+    # user's groups and covers are resolved inside it too.
     user = sa.bindparam("user")
     user_id = sa.select(User.id).where(User.name == user).scalar_subquery()
     groups = sa.select(Group.name).join(user_groups, user_groups.c.group_id == Group.id).where(
@@ -77,30 +117,39 @@ def _visible_statement() -> sa.Select[tuple[HumanTask]]:
     # Duty cover: the people this user covers now lend them their own tasks (a NULL ``now``: nobody). The
     # exclusion below stays on the user themselves, whoever they cover.
     covered = covered_by(user_id, sa.bindparam("now", type_=UTCDateTime()))
-    candidate = sa.exists().where(
-        TaskCandidate.task_id == HumanTask.id,
-        sa.or_(
-            sa.and_(TaskCandidate.kind == CandidateKind.USER,
-                    sa.or_(TaskCandidate.name == user, TaskCandidate.name.in_(covered))),
-            sa.and_(TaskCandidate.kind == CandidateKind.GROUP, TaskCandidate.name.in_(groups)),
-        ),
-    )
+
+    def candidate(*users: Any) -> Any:
+        return sa.exists().where(
+            _CANDIDATES.c.task_id == _TASKS.c.id,
+            sa.or_(
+                sa.and_(_CANDIDATES.c.kind == CandidateKind.USER, sa.or_(*users)),
+                sa.and_(_CANDIDATES.c.kind == CandidateKind.GROUP, _CANDIDATES.c.name.in_(groups)),
+            ),
+        )
+
+    as_themselves = sa.or_(_TASKS.c.assignee == user,
+                           sa.and_(_TASKS.c.assignee.is_(None), candidate(_CANDIDATES.c.name == user)))
     excluded = sa.exists().where(
-        TaskCandidate.task_id == HumanTask.id, TaskCandidate.kind == CandidateKind.EXCLUDED,
-        TaskCandidate.name == user,
+        _CANDIDATES.c.task_id == _TASKS.c.id, _CANDIDATES.c.kind == CandidateKind.EXCLUDED,
+        _CANDIDATES.c.name == user,
     )
-    return sa.select(HumanTask).where(
-        HumanTask.state == TaskState.OPEN,
-        sa.or_(HumanTask.assignee == user, HumanTask.assignee.in_(covered),
-              sa.and_(HumanTask.assignee.is_(None), candidate)),
-        ~excluded,
-    ).order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc(), HumanTask.created_at)
+    return Prepared(
+        sa.select(*_LISTED, as_themselves.label("own")).select_from(_LISTED_FROM).where(
+            _TASKS.c.state == TaskState.OPEN,
+            sa.or_(as_themselves, _TASKS.c.assignee.in_(covered),
+                   sa.and_(_TASKS.c.assignee.is_(None),
+                           candidate(_CANDIDATES.c.name.in_(covered)))),
+            ~excluded,
+        ).order_by(*_SOONEST_DUE_FIRST)
+    )
 
 
-# A plain list loads a task's candidates only if asked (a client picking a task needs none); the listing
-# that shows them loads all tasks' candidates in one more statement.
-_VISIBLE = _visible_statement().options(lazyload(HumanTask.candidates))
-_VISIBLE_WITH_CANDIDATES = _visible_statement().options(selectinload(HumanTask.candidates))
+_VISIBLE = _visible_statement()
+_OPEN_OF_INSTANCE = Prepared(
+    sa.select(*_LISTED).select_from(_LISTED_FROM)
+    .where(_TASKS.c.instance_id == sa.bindparam("instance_id"), _TASKS.c.state == TaskState.OPEN)
+    .order_by(_TASKS.c.created_at)
+)
 
 
 def local_time(moment: datetime | None, zone: ZoneInfo) -> str | None:
@@ -108,20 +157,19 @@ def local_time(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).isoformat() if moment else None
 
 
-def task_json(session: Session, task: HumanTask, now: datetime | None = None, *,
-              school_time: Callable[[], SchoolTime], on_behalf_of: str | None = None) -> dict[str, Any]:
-    """A task as the CLI and the API show it (see README, "JSON shapes").
+def task_json(session: Session, task: Any, now: datetime | None = None, *,
+              school_time: Callable[[], SchoolTime], candidate_groups: list[str],
+              on_behalf_of: str | None = None) -> dict[str, Any]:
+    """A task row (``task_list``) as the CLI and the API show it (see README, "JSON shapes").
 
     ``school_time`` (``settings.lazy_school_time``, one per listing) gives the zone the due time is shown
     in. ``on_behalf_of`` is the absent colleague whose task the viewer sees as their substitute.
     """
-    instance = task.instance
-    spec = _task_spec(instance, task.bpmn_id)
-    case = session.scalar(sa.select(Case.number).where(Case.instance_id == instance.id))
+    spec = _task_spec(store.definition_of(session.connection(), task), task.bpmn_id)
     out = {
-        "id": task.id, "instance_id": instance.id, "case_number": case, "process_key": instance.process_key,
-        "name": task.name, "lane": task.lane, "assignee": task.assignee,
-        "candidate_groups": task.candidate_names(CandidateKind.GROUP),
+        "id": task.id, "instance_id": task.instance_id, "case_number": task.case_number,
+        "process_key": task.process_key, "name": task.name, "lane": task.lane, "assignee": task.assignee,
+        "candidate_groups": candidate_groups,
         "due_at": local_time(task.due_at, school_time().tz) if task.due_at else None,
         "priority": task.priority, "on_behalf_of": on_behalf_of,
         "form": [f.to_json() for f in form_fields(spec)] if spec is not None else [],
@@ -131,8 +179,8 @@ def task_json(session: Session, task: HumanTask, now: datetime | None = None, *,
     return out
 
 
-def _task_spec(instance: Instance, bpmn_id: str) -> Any:
-    spec, subprocess_specs = specs_of(instance.definition)
+def _task_spec(definition: Any, bpmn_id: str) -> Any:
+    spec, subprocess_specs = specs_of(definition)
     for s in (spec, *subprocess_specs.values()):
         if bpmn_id in s.task_specs:
             return s.task_specs[bpmn_id]
@@ -145,8 +193,8 @@ def instance_view(session: Session, instance_id: int, now: datetime | None = Non
     if instance is None:
         raise NotFound(f"no instance {instance_id}")
     case = session.scalar(sa.select(Case).where(Case.instance_id == instance_id))
-    open_tasks = session.scalars(sa.select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.state == TaskState.OPEN).order_by(HumanTask.created_at))
+    open_tasks = _OPEN_OF_INSTANCE.rows(session.connection(), {"instance_id": instance_id})
+    candidates = _candidates(session, [t.id for t in open_tasks])
     school_time = lazy_school_time(session)
     zone = school_time().tz
     history = [
@@ -159,6 +207,7 @@ def instance_view(session: Session, instance_id: int, now: datetime | None = Non
         "title": case.title if case else None, "started_by": instance.started_by,
         "started_at": local_time(instance.started_at, zone),
         "completed_at": local_time(instance.completed_at, zone),
-        "open_tasks": [task_json(session, t, now, school_time=school_time) for t in open_tasks],
+        "open_tasks": [task_json(session, t, now, school_time=school_time,
+                                 candidate_groups=candidates[t.id, CandidateKind.GROUP]) for t in open_tasks],
         "history": history,
     }

@@ -1,16 +1,17 @@
 """The instance store: what starting a case, completing a task and firing a timer read and write.
 
-These run all day, so they are prebuilt SQLAlchemy Core statements executed on the session's connection
-(inside the caller's transaction) instead of ORM loads and flushes: the ORM's identity map and unit of
-work cost about four fifths of a step (see docs/benchmarks.md). The ORM models stay the schema and serve
-every other read and write. A stale save is still refused: the instance row is locked while it is read
+These run all day, so they are prebuilt SQLAlchemy Core statements run as ``prepared.Prepared`` on the
+session's connection (inside the caller's transaction) instead of ORM loads and flushes: the ORM's
+identity map and unit of work, then SQLAlchemy's per-execution overhead, cost more than SpiffWorkflow's
+own work per step (see docs/benchmarks.md). The ORM models stay the schema and serve every other read
+and write. A stale save is still refused: the instance row is locked while it is read
 (``FOR UPDATE`` where the database has it; SQLite's ``BEGIN IMMEDIATE`` holds the whole file) and the
 update only applies to the version that was read.
 """
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,7 @@ from .models import (
     User,
     user_groups,
 )
+from .prepared import Prepared
 
 TASKS, INSTANCES, DEFINITIONS = HumanTask.__table__, Instance.__table__, Definition.__table__
 CASES, CANDIDATES, TIMERS, USERS = Case.__table__, TaskCandidate.__table__, Timer.__table__, User.__table__
@@ -113,11 +115,15 @@ class TaskRow:
 
 
 # ----------------------------------------------------------------------------------------------- reading
+# What ``definition_of`` needs of a definition row, besides the instance's ``process_key``.
+DEFINITION_COLUMNS = (
+    DEFINITIONS.c.id.label("d_id"), DEFINITIONS.c.version.label("d_version"),
+    DEFINITIONS.c.name.label("d_name"), DEFINITIONS.c.content_hash, DEFINITIONS.c.allow_scripts,
+)
 _INSTANCE_COLUMNS = (
     INSTANCES.c.id.label("i_id"), INSTANCES.c.process_key, INSTANCES.c.status.label("i_status"),
     INSTANCES.c.state.label("i_state"), INSTANCES.c.version.label("i_version"), INSTANCES.c.started_by,
-    DEFINITIONS.c.id.label("d_id"), DEFINITIONS.c.version.label("d_version"),
-    DEFINITIONS.c.name.label("d_name"), DEFINITIONS.c.content_hash, DEFINITIONS.c.allow_scripts,
+    *DEFINITION_COLUMNS,
     CASES.c.id.label("c_id"), CASES.c.number, CASES.c.title, CASES.c.category, CASES.c.channel,
     CASES.c.status.label("c_status"), CASES.c.closed_at,
 )
@@ -126,7 +132,7 @@ _INSTANCE_JOIN = INSTANCES.join(DEFINITIONS, DEFINITIONS.c.id == INSTANCES.c.def
 
 # The task row is locked along with its instance so that, after waiting for another transaction's lock,
 # PostgreSQL re-reads both (a row of an unlocked joined table would keep its old version).
-_DUE_TIMERS = (
+_DUE_TIMERS = Prepared(
     sa.select(TIMERS.c.id.label("t_id"), TIMERS.c.bpmn_id.label("t_bpmn_id"), TIMERS.c.kind.label("t_kind"),
               TIMERS.c.due_at.label("t_due_at"), *_INSTANCE_COLUMNS)
     .select_from(TIMERS.join(_INSTANCE_JOIN, INSTANCES.c.id == TIMERS.c.instance_id))
@@ -137,10 +143,8 @@ _DUE_TIMERS = (
 )
 _BODY = sa.select(DEFINITIONS.c.spec_json, DEFINITIONS.c.bpmn_xml, DEFINITIONS.c.properties).where(
     DEFINITIONS.c.id == sa.bindparam("definition_id"))
-_LATEST = (
-    sa.select(DEFINITIONS.c.id.label("d_id"), DEFINITIONS.c.version.label("d_version"),
-              DEFINITIONS.c.name.label("d_name"), DEFINITIONS.c.content_hash, DEFINITIONS.c.allow_scripts,
-              DEFINITIONS.c.process_key)
+_LATEST = Prepared(
+    sa.select(*DEFINITION_COLUMNS, DEFINITIONS.c.process_key)
     .where(DEFINITIONS.c.process_key == sa.bindparam("key")).order_by(DEFINITIONS.c.version.desc()).limit(1)
 )
 
@@ -148,7 +152,9 @@ _BODIES: OrderedDict[tuple[str, str], DefinitionBody] = OrderedDict()
 _BODY_CACHE_SIZE = 256
 
 
-def _definition(conn: sa.Connection, row: Any) -> DefinitionRef:
+def definition_of(conn: sa.Connection, row: Any) -> DefinitionRef:
+    """The definition version of a row read with ``DEFINITION_COLUMNS`` and ``process_key``; its bulky
+    body is read once per version and process."""
     key = (row.process_key, row.content_hash)
     body = _BODIES.get(key)
     if body is None:
@@ -165,7 +171,7 @@ def _instance(conn: sa.Connection, row: Any) -> InstanceRow:
     case = None if row.c_id is None else CaseRow(row.c_id, row.number, row.title, row.category, row.channel,
                                                   row.c_status, row.closed_at)
     return InstanceRow(row.i_id, row.process_key, row.i_status, row.i_state, row.i_version, row.started_by,
-                       _definition(conn, row), case)
+                       definition_of(conn, row), case)
 
 
 def lock_task_for(conn: sa.Connection, task_id: str, user: str) -> tuple[TaskRow, InstanceRow, UserOnTask]:
@@ -177,7 +183,7 @@ def lock_task_for(conn: sa.Connection, task_id: str, user: str) -> tuple[TaskRow
 
     :raises NotFound: no such user, or no such task.
     """
-    row = conn.execute(_LOCK_TASK_FOR, {"task_id": task_id, "user": user}).first()
+    row = _LOCK_TASK_FOR.first(conn, {"task_id": task_id, "user": user})
     if row is None:
         check_user(conn, user)
         raise NotFound(f"no task {task_id}")
@@ -205,7 +211,7 @@ def claim_due_timers(conn: sa.Connection, now: datetime, limit: int) -> list[Due
     """
     out: list[DueTimer] = []
     seen: set[int] = set()
-    for row in conn.execute(_DUE_TIMERS, {"now": now, "limit": limit}):
+    for row in _DUE_TIMERS.rows(conn, {"now": now, "limit": limit}):
         if row.i_id not in seen:
             seen.add(row.i_id)
             out.append(DueTimer(row.t_id, row.t_bpmn_id, row.t_kind, row.t_due_at, _instance(conn, row)))
@@ -214,10 +220,10 @@ def claim_due_timers(conn: sa.Connection, now: datetime, limit: int) -> list[Due
 
 def latest_definition(conn: sa.Connection, key: str) -> DefinitionRef:
     """The version new instances of ``key`` start on. :raises NotFound: nothing deployed under ``key``."""
-    row = conn.execute(_LATEST, {"key": key}).first()
+    row = _LATEST.first(conn, {"key": key})
     if row is None:
         raise NotFound(f"no procedure '{key}' is deployed")
-    return _definition(conn, row)
+    return definition_of(conn, row)
 
 
 def definition_ref(definition: Definition) -> DefinitionRef:
@@ -244,7 +250,7 @@ _USER_ON_TASK = sa.select(
 
 
 _USER = _USER_ON_TASK.subquery("u")
-_LOCK_TASK_FOR = (
+_LOCK_TASK_FOR = Prepared(
     sa.select(TASKS.c.id, TASKS.c.bpmn_id, TASKS.c.name, TASKS.c.state, TASKS.c.assignee, TASKS.c.completed_by,
               *_INSTANCE_COLUMNS, _USER.c.name.label("u_name"), _USER.c.excluded.label("u_excluded"),
               _USER.c.candidate.label("u_candidate"))
@@ -260,161 +266,167 @@ class UserOnTask:
     candidate: bool  # named, or in a named group (regardless of exclusion)
 
 
-_USER_EXISTS = sa.select(USERS.c.name).where(USERS.c.name == sa.bindparam("user"))
+_USER_EXISTS = Prepared(sa.select(USERS.c.name).where(USERS.c.name == sa.bindparam("user")))
 
 
 def check_user(conn: sa.Connection, user: str) -> str:
     """:raises NotFound: no user has that name."""
-    if conn.execute(_USER_EXISTS, {"user": user}).first() is None:
+    if _USER_EXISTS.first(conn, {"user": user}) is None:
         raise NotFound(f"no user named '{user}'")
     return user
 
 
-_CANDIDATE_USERS = sa.select(CANDIDATES.c.name).where(
-    CANDIDATES.c.task_id == sa.bindparam("task_id"), CANDIDATES.c.kind == "user").order_by(CANDIDATES.c.name)
+_CANDIDATE_USERS = Prepared(sa.select(CANDIDATES.c.name).where(
+    CANDIDATES.c.task_id == sa.bindparam("task_id"), CANDIDATES.c.kind == "user").order_by(CANDIDATES.c.name))
 
 
 def candidate_users(conn: sa.Connection, task_id: str) -> list[str]:
-    return list(conn.scalars(_CANDIDATE_USERS, {"task_id": task_id}))
+    return [r.name for r in _CANDIDATE_USERS.rows(conn, {"task_id": task_id})]
 
 
-_LANES = sa.select(LaneGroup.__table__.c.lane, LaneGroup.__table__.c.group_name).where(
-    LaneGroup.__table__.c.process_key == sa.bindparam("key"))
+_LANES = Prepared(sa.select(LaneGroup.__table__.c.lane, LaneGroup.__table__.c.group_name).where(
+    LaneGroup.__table__.c.process_key == sa.bindparam("key")))
 
 
 def lane_groups(conn: sa.Connection, process_key: str) -> dict[str, str]:
-    return {r.lane: r.group_name for r in conn.execute(_LANES, {"key": process_key})}
+    return {r.lane: r.group_name for r in _LANES.rows(conn, {"key": process_key})}
 
 
 # ----------------------------------------------------------------------------------------------- writing
-_COMPLETE_TASK = TASKS.update().where(TASKS.c.id == sa.bindparam("task_id"), TASKS.c.state == TaskState.OPEN).values(
-    state=TaskState.COMPLETED, assignee=sa.bindparam("b_user"), completed_by=sa.bindparam("b_user"),
-    completed_at=sa.bindparam("b_now", type_=TASKS.c.completed_at.type))
-_CANCEL_TASK = TASKS.update().where(TASKS.c.id == sa.bindparam("task_id"), TASKS.c.state == TaskState.OPEN).values(
-    state=TaskState.CANCELLED, completed_at=sa.bindparam("b_now", type_=TASKS.c.completed_at.type))
-_INSERT_TASK = TASKS.insert()
-_INSERT_CANDIDATE = CANDIDATES.insert()
-_SAVE_INSTANCE = INSTANCES.update().where(
+_COMPLETE_TASK = Prepared(TASKS.update().where(
+    TASKS.c.id == sa.bindparam("task_id"), TASKS.c.state == TaskState.OPEN
+).values(state=TaskState.COMPLETED, assignee=sa.bindparam("b_user"), completed_by=sa.bindparam("b_user"),
+         completed_at=sa.bindparam("b_now", type_=TASKS.c.completed_at.type)))
+_CANCEL_TASK = Prepared(TASKS.update().where(
+    TASKS.c.id == sa.bindparam("task_id"), TASKS.c.state == TaskState.OPEN
+).values(state=TaskState.CANCELLED, completed_at=sa.bindparam("b_now", type_=TASKS.c.completed_at.type)))
+_INSERT_TASK = Prepared(TASKS.insert(), keys=[
+    "id", "instance_id", "bpmn_id", "name", "lane", "state", "assignee", "due_at", "priority", "created_at",
+    "completed_at", "completed_by"])
+_INSERT_CANDIDATE = Prepared(CANDIDATES.insert(), keys=["task_id", "kind", "name"])
+_SAVE_INSTANCE = Prepared(INSTANCES.update().where(
     INSTANCES.c.id == sa.bindparam("instance_id"), INSTANCES.c.version == sa.bindparam("b_version")
 ).values(
     state=sa.bindparam("b_state"), status=sa.bindparam("b_status"), version=INSTANCES.c.version + 1,
     updated_at=sa.bindparam("b_now", type_=INSTANCES.c.updated_at.type),
     completed_at=sa.bindparam("b_completed_at", type_=INSTANCES.c.completed_at.type),
-)
-_INSERT_INSTANCE = INSTANCES.insert().returning(INSTANCES.c.id)
-_INSERT_CASE = CASES.insert().returning(CASES.c.id)
-_CANCEL_TIMER = TIMERS.update().where(
+))
+_INSERT_INSTANCE = Prepared(INSTANCES.insert().returning(INSTANCES.c.id), keys=[
+    "definition_id", "process_key", "status", "state", "version", "started_by", "started_at", "updated_at"])
+_INSERT_CASE = Prepared(CASES.insert().returning(CASES.c.id), keys=[
+    "number", "instance_id", "process_key", "status", "opened_at", "tracking_hash"])
+_CANCEL_TIMER = Prepared(TIMERS.update().where(
     TIMERS.c.id == sa.bindparam("timer_id"), TIMERS.c.status == TimerStatus.WAITING
-).values(status=TimerStatus.CANCELLED)
-_INSERT_TIMER = TIMERS.insert()
-_UPDATE_TIMER = TIMERS.update().where(TIMERS.c.id == sa.bindparam("timer_id")).values(
+).values(status=TimerStatus.CANCELLED))
+_INSERT_TIMER = Prepared(TIMERS.insert(), keys=[
+    "id", "instance_id", "bpmn_id", "kind", "status", "due_at", "created_at", "fired_at"])
+_UPDATE_TIMER = Prepared(TIMERS.update().where(TIMERS.c.id == sa.bindparam("timer_id")).values(
     status=sa.bindparam("b_status"), due_at=sa.bindparam("b_due_at", type_=TIMERS.c.due_at.type),
-    fired_at=sa.bindparam("b_fired_at", type_=TIMERS.c.fired_at.type))
-
-
-_MARK_FAILED = INSTANCES.update().where(INSTANCES.c.id == sa.bindparam("instance_id")).values(
+    fired_at=sa.bindparam("b_fired_at", type_=TIMERS.c.fired_at.type)))
+_MARK_FAILED = Prepared(INSTANCES.update().where(INSTANCES.c.id == sa.bindparam("instance_id")).values(
     status=InstanceStatus.ERROR, error=sa.bindparam("b_error"), version=INSTANCES.c.version + 1,
-    updated_at=sa.bindparam("b_now", type_=INSTANCES.c.updated_at.type))
+    updated_at=sa.bindparam("b_now", type_=INSTANCES.c.updated_at.type)))
 
 
-def mark_failed(conn: sa.Connection, instance_id: int, reason: str, now: datetime) -> None:
+def mark_failed(conn: Any, instance_id: int, reason: str, now: datetime) -> None:
     """Put an instance in error with the reason people will read in ``show``."""
-    conn.execute(_MARK_FAILED, {"instance_id": instance_id, "b_error": reason, "b_now": now})
+    _MARK_FAILED.run(conn, {"instance_id": instance_id, "b_error": reason, "b_now": now})
 
 
 def complete_task_row(conn: sa.Connection, task_id: str, user: str, now: datetime) -> None:
-    if conn.execute(_COMPLETE_TASK, {"task_id": task_id, "b_user": user, "b_now": now}).rowcount != 1:
+    if _COMPLETE_TASK.run(conn, {"task_id": task_id, "b_user": user, "b_now": now}) != 1:
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
 
 
-def cancel_tasks(conn: sa.Connection, ids: list[str], now: datetime) -> None:
+def cancel_tasks(conn: Any, ids: list[str], now: datetime) -> None:
     if ids:
-        conn.execute(_CANCEL_TASK, [{"task_id": i, "b_now": now} for i in ids])
+        _CANCEL_TASK.many(conn, [{"task_id": i, "b_now": now} for i in ids])
 
 
-def insert_tasks(conn: sa.Connection, tasks: list[dict[str, Any]], candidates: list[dict[str, Any]]) -> None:
+def insert_tasks(conn: Any, tasks: list[dict[str, Any]], candidates: list[dict[str, Any]]) -> None:
     if tasks:
-        conn.execute(_INSERT_TASK, tasks)
+        _INSERT_TASK.many(conn, tasks)
     if candidates:
-        conn.execute(_INSERT_CANDIDATE, candidates)
+        _INSERT_CANDIDATE.many(conn, candidates)
 
 
-def save_instance(conn: sa.Connection, instance: InstanceRow, now: datetime) -> None:
+def save_instance(conn: Any, instance: InstanceRow, now: datetime) -> None:
     """Write the instance's state and status if nobody saved it since it was read.
 
     :raises ConcurrentUpdate: someone else saved the instance first.
     """
-    result = conn.execute(_SAVE_INSTANCE, {
+    changed = _SAVE_INSTANCE.run(conn, {
         "instance_id": instance.id, "b_version": instance.version, "b_state": instance.state,
         "b_status": instance.status, "b_now": now, "b_completed_at": instance.completed_at})
-    if result.rowcount != 1:
+    if changed != 1:
         raise ConcurrentUpdate("someone else changed this case at the same time; reload and try again")
     instance.version += 1
 
 
 def insert_instance(conn: sa.Connection, definition: DefinitionRef, started_by: str | None,
                     now: datetime) -> InstanceRow:
-    instance_id = conn.execute(_INSERT_INSTANCE, {
+    instance_id = _INSERT_INSTANCE.scalar(conn, {
         "definition_id": definition.id, "process_key": definition.process_key, "status": InstanceStatus.RUNNING,
         "state": "", "version": 1, "started_by": started_by, "started_at": now, "updated_at": now,
-    }).scalar_one()
+    })
     return InstanceRow(instance_id, definition.process_key, InstanceStatus.RUNNING, "", 1, started_by,
                        definition, None)
 
 
 def insert_case(conn: sa.Connection, instance: InstanceRow, number: str, now: datetime,
-                **columns: Any) -> CaseRow:
-    case_id = conn.execute(_INSERT_CASE, {
+                tracking_hash: str | None) -> CaseRow:
+    case_id = _INSERT_CASE.scalar(conn, {
         "number": number, "instance_id": instance.id, "process_key": instance.process_key,
-        "status": instance.status, "opened_at": now, **columns,
-    }).scalar_one()
+        "status": instance.status, "opened_at": now, "tracking_hash": tracking_hash,
+    })
     instance.case = CaseRow(case_id, number, None, None, None, instance.status, None)
     return instance.case
 
 
 _CASE_FACTS = ("title", "category", "channel", "status", "closed_at")
-_UPDATE_CASE = CASES.update().where(CASES.c.id == sa.bindparam("case_id")).values(
-    {name: sa.bindparam(f"b_{name}", type_=CASES.c[name].type) for name in _CASE_FACTS})
+_UPDATE_CASE = Prepared(CASES.update().where(CASES.c.id == sa.bindparam("case_id")).values(
+    {name: sa.bindparam(f"b_{name}", type_=CASES.c[name].type) for name in _CASE_FACTS}))
 
 
-def update_case(conn: sa.Connection, case: CaseRow, values: dict[str, Any]) -> None:
+def update_case(conn: Any, case: CaseRow, values: dict[str, Any]) -> None:
     """Set the case columns in ``values``; one prebuilt statement, and none when nothing changed."""
     if all(getattr(case, k) == v for k, v in values.items()):
         return
     for k, v in values.items():
         setattr(case, k, v)
-    conn.execute(_UPDATE_CASE, {"case_id": case.id, **{f"b_{n}": getattr(case, n) for n in _CASE_FACTS}})
+    _UPDATE_CASE.run(conn, {"case_id": case.id, **{f"b_{n}": getattr(case, n) for n in _CASE_FACTS}})
 
 
-@functools.cache
-def _sequence_upsert(dialect: str) -> sa.Insert:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+def _sequence_upsert(insert: Any) -> Prepared:
     table = CaseSequence.__table__
     stmt = insert(table).values(prefix=sa.bindparam("prefix"), year=sa.bindparam("year"), last_value=1)
-    return stmt.on_conflict_do_update(
+    return Prepared(stmt.on_conflict_do_update(
         index_elements=[table.c.prefix, table.c.year], set_={"last_value": table.c.last_value + 1}
-    ).returning(table.c.last_value)
+    ).returning(table.c.last_value))
+
+
+# The upsert is written in each database's own syntax (both spell it ON CONFLICT … DO UPDATE).
+_NEXT_SEQUENCE = {"postgresql": _sequence_upsert(pg_insert), "sqlite": _sequence_upsert(sqlite_insert)}
 
 
 def next_sequence(conn: sa.Connection, prefix: str, year: int) -> int:
     """The next number for ``prefix`` in ``year``; one statement, safe under concurrency (row lock)."""
-    return conn.execute(_sequence_upsert(conn.dialect.name), {"prefix": prefix, "year": year}).scalar_one()
+    return _NEXT_SEQUENCE[conn.dialect.name].scalar(conn, {"prefix": prefix, "year": year})
 
 
-def cancel_timers(conn: sa.Connection, ids: list[str]) -> None:
+def cancel_timers(conn: Any, ids: list[str]) -> None:
     if ids:
-        conn.execute(_CANCEL_TIMER, [{"timer_id": i} for i in ids])
+        _CANCEL_TIMER.many(conn, [{"timer_id": i} for i in ids])
 
 
-def insert_timers(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+def insert_timers(conn: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(_INSERT_TIMER, rows)
+        _INSERT_TIMER.many(conn, rows)
 
 
-def update_timer(conn: sa.Connection, timer_id: str, status: str, due_at: datetime,
-                 fired_at: datetime | None) -> None:
-    conn.execute(_UPDATE_TIMER, {"timer_id": timer_id, "b_status": status, "b_due_at": due_at,
-                                 "b_fired_at": fired_at})
+def update_timer(conn: Any, timer_id: str, status: str, due_at: datetime, fired_at: datetime | None) -> None:
+    _UPDATE_TIMER.run(conn, {"timer_id": timer_id, "b_status": status, "b_due_at": due_at,
+                             "b_fired_at": fired_at})
 
 
 class DeferredWrites:
@@ -432,15 +444,15 @@ class DeferredWrites:
     def __init__(self, conn: sa.Connection):
         self.conn = conn
         self.dialect = conn.dialect
-        self._writes: list[tuple[Any, list[dict[str, Any]]]] = []
+        self._writes: list[tuple[Prepared, list[Mapping[str, Any]]]] = []
 
-    def execute(self, statement: Any, params: Any = None) -> Any:
-        if not isinstance(statement, (sa.Insert, sa.Update, sa.Delete)):
-            return self.conn.execute(statement, params)  # reads never depend on this batch's writes
-        if statement._returning:  # noqa: SLF001 - a write whose result is needed now cannot wait
-            raise TypeError("a write with RETURNING cannot be deferred")
-        self._writes.append((statement, params if isinstance(params, list) else [params or {}]))
-        return _DEFERRED
+    @property
+    def connection(self) -> Any:
+        return self.conn.connection  # what a Prepared read runs on: reads never depend on this batch's writes
+
+    def defer(self, statement: Prepared, rows: list[Mapping[str, Any]]) -> None:
+        """Called by ``Prepared.run`` / ``many`` instead of executing; a ``run`` then reports one row."""
+        self._writes.append((statement, rows))
 
     def mark(self) -> int:
         return len(self._writes)
@@ -453,19 +465,11 @@ class DeferredWrites:
 
         :raises ConcurrentUpdate: an instance save matched no row (saved by someone else meanwhile).
         """
-        grouped: dict[Any, list[dict[str, Any]]] = {}
+        grouped: dict[Prepared, list[Mapping[str, Any]]] = {}
         for statement, rows in self._writes:
             grouped.setdefault(statement, []).extend(rows)
         self._writes.clear()
         for statement, rows in grouped.items():
-            result = self.conn.execute(statement, rows)
-            if (statement in self._CHECKED and self.dialect.supports_sane_multi_rowcount
-                    and result.rowcount != len(rows)):
+            changed = statement.many(self.conn, rows)
+            if statement in self._CHECKED and changed is not None and changed != len(rows):
                 raise ConcurrentUpdate("someone else changed a case while its timer fired; it fires again")
-
-
-class _DeferredResult:
-    rowcount = 1  # checked when the batch is flushed
-
-
-_DEFERRED = _DeferredResult()

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, store
-from ..assignment import check_may_claim, check_may_complete, is_excluded
+from ..assignment import check_may_claim, check_may_complete, covered_owner, is_excluded
 from ..cases import open_case
 from ..clock import Clock
 from ..errors import ConcurrentUpdate, NotAllowed, NotFound
@@ -142,14 +142,12 @@ def _connection(session: Session) -> sa.Connection:
 
 def _covered_owner(session: Session, conn: sa.Connection, user: str, row: store.TaskRow,
                    clock: Clock) -> str | None:
-    """The absent colleague ``user`` covers now whose task this is: its assignee, or for an unclaimed task
-    a candidate user; their group tasks are not handed over (see ``engine.substitution``)."""
+    """The absent colleague ``user`` covers now whose task this is (see ``assignment.covered_owner``)."""
     covered = active_for(session, user, clock.now())
     if not covered:
         return None
-    if row.assignee is not None:
-        return row.assignee if row.assignee in covered else None
-    return next((n for n in store.candidate_users(conn, row.id) if n in covered), None)
+    return covered_owner(row.assignee, store.candidate_users(conn, row.id) if row.assignee is None else (),
+                         covered)
 
 
 def _check_open(row: store.TaskRow) -> None:

@@ -4,7 +4,7 @@ Runs at the end of every operation on an instance, in the same transaction as th
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,16 +31,31 @@ DEFAULT_PRIORITY = 50  # Camunda's default, so imported files sort the same way
 
 
 def waiting_now(workflow: BpmnWorkflow, *, timers: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The human tasks ready and (if ``timers``) the timers waiting, by id, in one walk of the task tree."""
+    """The human tasks ready and (if ``timers``) the timers waiting, by id, in one pass over the tasks."""
     ready: dict[str, Any] = {}
     waiting: dict[str, Any] = {}
-    for t in workflow.get_tasks(state=SpiffState.READY | SpiffState.WAITING):
-        if t.state == SpiffState.READY:
+    for t in _live_tasks(workflow):
+        state = t.state
+        if state == SpiffState.READY:
             if t.task_spec.manual:
                 ready[str(t.id)] = t
-        elif timers and timer_definition(t.task_spec):
+        elif state == SpiffState.WAITING and timers and timer_definition(t.task_spec):
             waiting[str(t.id)] = t
     return ready, waiting
+
+
+def _live_tasks(workflow: BpmnWorkflow) -> Iterator[Any]:
+    """Every task of the workflow and of its subprocesses still under way.
+
+    What ``workflow.get_tasks()`` walks, read from the task dictionaries instead of walking the tree: the
+    walk cost more than the rest of the projection. A subprocess whose task has finished is skipped, as
+    the walk skips it when looking for unfinished tasks.
+    """
+    yield from workflow.tasks.values()
+    for parent_id, subprocess in workflow.subprocesses.items():
+        parent = workflow.get_task_from_id(parent_id)
+        if parent is not None and not parent.has_state(SpiffState.FINISHED_MASK):
+            yield from subprocess.tasks.values()
 
 
 def sync_instance(conn: sa.Connection, instance: InstanceRow, workflow: BpmnWorkflow,
