@@ -1,7 +1,9 @@
 """The database for web requests: one engine per app, made on first use; one session per request.
 
-Views call ``get_session()``; the session is closed when the request ends (rolling back whatever was not
-committed). A view that changes something commits once, after the engine call, as the CLI does.
+Views call ``get_session()``, or ``get_session(read_only=True)`` when they only look (the session then
+neither waits for nor holds up a writer, see ``engine.db.make_sessionmaker``); the session is closed when
+the request ends (rolling back whatever was not committed). A view that changes something commits once,
+after the engine call, as the CLI does.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import make_engine, make_sessionmaker
 
-_EXTENSION = "schoolflow.sessionmaker"
+_EXTENSION = "schoolflow.sessionmakers"
 _lock = threading.Lock()  # waitress serves from several threads; the engine is made once
 
 
@@ -20,10 +22,10 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_session)
 
 
-def get_session() -> Session:
-    """This request's session."""
+def get_session(*, read_only: bool = False) -> Session:
+    """This request's session (one per request; the first call decides whether it is read-only)."""
     if "db_session" not in g:
-        g.db_session = _sessionmaker(current_app)()
+        g.db_session = _sessionmakers(current_app)[read_only]()
     session: Session = g.db_session
     return session
 
@@ -36,18 +38,20 @@ def close_session(_error: BaseException | None = None) -> None:
 
 def dispose(app: Flask) -> None:
     """Close the app's pooled database connections (tests, and a process that is shutting down)."""
-    maker = app.extensions.pop(_EXTENSION, None)
-    if maker is not None:
-        maker.kw["bind"].dispose()
+    makers = app.extensions.pop(_EXTENSION, None)
+    if makers is not None:
+        makers[False].kw["bind"].dispose()
 
 
-def _sessionmaker(app: Flask) -> sessionmaker[Session]:
-    maker = app.extensions.get(_EXTENSION)
-    if maker is None:
+def _sessionmakers(app: Flask) -> dict[bool, sessionmaker[Session]]:
+    """The app's sessionmakers by ``read_only``, on one engine."""
+    makers = app.extensions.get(_EXTENSION)
+    if makers is None:
         with _lock:
-            maker = app.extensions.get(_EXTENSION)
-            if maker is None:
+            makers = app.extensions.get(_EXTENSION)
+            if makers is None:
                 # Made on first use, not in create_app: `schoolflow serve --db` may still change the URL.
-                maker = make_sessionmaker(make_engine(app.config["DATABASE_URL"]))
-                app.extensions[_EXTENSION] = maker
-    return maker
+                engine = make_engine(app.config["DATABASE_URL"])
+                makers = {False: make_sessionmaker(engine), True: make_sessionmaker(engine, read_only=True)}
+                app.extensions[_EXTENSION] = makers
+    return makers

@@ -50,7 +50,7 @@ def track() -> str | tuple[str, int]:
         error, status = MISSING, 400
     else:
         try:
-            case = tracking.track(get_session(), number, code, current_app.config["CLOCK"].now())
+            case = tracking.track(get_session(read_only=True), number, code, current_app.config["CLOCK"].now())
         except NotFound:
             error, status = NO_MATCH, 404
         else:
