@@ -50,7 +50,8 @@ def track() -> str | tuple[str, int]:
         error, status = MISSING, 400
     else:
         try:
-            case = tracking.track(get_session(read_only=True), number, code, current_app.config["CLOCK"].now())
+            now = current_app.config["CLOCK"].now()
+            case = tracking.track(get_session(read_only=True), number, code, now)
         except NotFound:
             error, status = NO_MATCH, 404
         else:
