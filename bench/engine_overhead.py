@@ -19,9 +19,9 @@ library_sqlite  b2 with the state kept in one SQLite row, one Core transaction p
 schoolflow      The engine's Python API on a temporary SQLite file migrated with engine.db.upgrade (WAL,
                 as engine.db.make_engine sets it up); FakeClock; one user in group "office", which every
                 task names in camunda:candidateGroups. One committed transaction for start_process; then per
-                step the lookup a client does before acting (queries.task_list for the user, in its own
-                read session; --lookup direct: one HumanTask query by instance and state) and one committed
-                transaction around runtime.complete_task. Same form data as the reference (3-4 keys per
+                step the lookup a client does before acting (queries.task_list for the user, in a
+                read-only session; --lookup direct: one HumanTask query by instance and state) and one
+                committed transaction around runtime.complete_task. Same form data as the reference (3-4 keys per
                 task; the tasks have no camunda:formData, so the engine takes its free-data path).
 
 Timing covers whole instances (start + 5 steps) as in the reference; ms/step = time / user-task steps.
