@@ -53,6 +53,8 @@ class Prepared:
     # -------------------------------------------------------------------------------------------- running
     def rows(self, conn: Any, params: Mapping[str, Any] | None = None) -> list[Any]:
         """All result rows, as named tuples with values converted to their column types."""
+        if not self._returns_rows:
+            raise TypeError("this statement returns no rows: use run() or many()")
         compiled, cursor = self._run(conn, params)
         raw = cursor.fetchall()
         make, results = compiled.row._make, compiled.results
