@@ -45,6 +45,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+READ_ONLY = "schoolflow_read_only"  # execution option of the engine behind a read-only sessionmaker
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
     # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that a read-then-write
     # transaction takes the write lock up front instead of deadlocking. A read-only session's transaction
@@ -55,9 +58,6 @@ def _sqlite_begin(conn: sa.Connection) -> None:
         conn.connection.dbapi_connection.execute(statement)  # type: ignore[union-attr]
     except sqlite3.Error as exc:  # e.g. "database is locked": reported like any other database error
         raise sa.exc.DBAPIError.instance(statement, (), exc, sqlite3.Error, dialect=conn.dialect) from exc
-
-
-READ_ONLY = "schoolflow_read_only"  # execution option of the engine behind a read-only sessionmaker
 
 
 def make_sessionmaker(engine: sa.Engine, *, read_only: bool = False) -> sessionmaker[Session]:

@@ -18,7 +18,6 @@ from .models import (
     CandidateKind,
     Case,
     Group,
-    HumanTask,
     Instance,
     TaskCandidate,
     TaskState,
@@ -90,8 +89,7 @@ def _candidates(session: Session, task_ids: list[str]) -> defaultdict[tuple[str,
     return out
 
 
-_TASKS, _CANDIDATES, _INSTANCES, _CASES = (HumanTask.__table__, TaskCandidate.__table__, Instance.__table__,
-                                           Case.__table__)
+_TASKS, _CANDIDATES, _INSTANCES, _CASES = store.TASKS, store.CANDIDATES, store.INSTANCES, store.CASES
 
 
 # What a listing shows of a task; the definition columns find its form (the spec is cached per version).

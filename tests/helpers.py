@@ -118,3 +118,15 @@ class Harness:
             row = s.get(HumanTask, task_id)
             assert row is not None
             return row
+
+
+def office_case(harness: Harness) -> tuple[int, str]:
+    """A simple.bpmn case waiting at "Fill" for the office group (ann, bob); carl is in the library, root
+    an administrator. Returns the instance id and the task id."""
+    harness.deploy("simple.bpmn")
+    harness.user("ann", "office")
+    harness.user("bob", "office")
+    harness.user("carl", "library")
+    harness.user("root", admin=True)
+    iid = harness.start("simple", "ann")
+    return iid, harness.task("ann", "Fill")["id"]

@@ -8,7 +8,7 @@ import pytest
 
 from engine.assignment import set_lane_group
 from engine.errors import NotAllowed, NotFound
-from tests.helpers import Harness
+from tests.helpers import Harness, office_case
 
 
 def inboxes(harness: Harness, *people: str) -> dict[str, list[str]]:
@@ -85,13 +85,7 @@ def test_an_administrator_can_map_a_lane_to_another_group_for_new_tasks(harness)
 @pytest.fixture
 def office(harness: Harness) -> tuple[int, str]:
     """A simple case waiting for the office group (ann, bob); carl is outside it, root is an administrator."""
-    harness.deploy("simple.bpmn")
-    harness.user("ann", "office")
-    harness.user("bob", "office")
-    harness.user("carl", "library")
-    harness.user("root", admin=True)
-    iid = harness.start("simple", "ann")
-    return iid, harness.task("ann", "Fill")["id"]
+    return office_case(harness)
 
 
 def test_a_claimed_task_leaves_the_other_candidates_inboxes(harness, office):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from engine import queries, runtime
 from engine.db import make_engine, make_sessionmaker
-from tests.helpers import Harness
+from tests.helpers import Harness, office_case
 
 
 @pytest.fixture
@@ -26,11 +26,7 @@ def impatient(db_url: str) -> Iterator[sa.Engine]:
 
 @pytest.fixture
 def case(harness: Harness) -> tuple[int, str]:
-    harness.deploy("simple.bpmn")  # one task, "Fill", for the office group
-    harness.user("ann", "office")
-    harness.user("bob", "office")
-    instance_id = harness.start("simple", "ann")
-    return instance_id, harness.task("ann", "Fill")["id"]
+    return office_case(harness)  # one task, "Fill", for the office group (ann, bob)
 
 
 def test_a_task_list_opens_while_a_colleague_is_completing_the_task(impatient, case, clock):

@@ -18,7 +18,7 @@ from cli.main import cli
 from engine import audit, substitution
 from engine.errors import InvalidInput, NotAllowed, NotFound
 from engine.models import AuditEvent
-from tests.helpers import DATA, Harness
+from tests.helpers import DATA, Harness, office_case
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -41,13 +41,7 @@ def events(harness: Harness, kind: str) -> list[AuditEvent]:
 @pytest.fixture
 def office(harness: Harness) -> tuple[int, str]:
     """ann and bob in the office, carl in the library, root an administrator; ann claimed the case's task."""
-    harness.deploy("simple.bpmn")
-    harness.user("ann", "office")
-    harness.user("bob", "office")
-    harness.user("carl", "library")
-    harness.user("root", admin=True)
-    iid = harness.start("simple", "ann")
-    tid = harness.task("ann", "Fill")["id"]
+    iid, tid = office_case(harness)
     harness.claim(tid, "ann")
     return iid, tid
 
