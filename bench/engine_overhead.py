@@ -13,11 +13,11 @@ library         The reference: SpiffWorkflow alone, in memory, as scenario b2 of
                 shared/reference/raw_spiff_bench.py. The spec is parsed and restored once; only the
                 instance state is JSON-encoded after the start and after every step and decoded before
                 every step, re-attaching the cached spec object. SpiffBpmnParser + SPIFF_CONFIG.
-library_camunda The same loop on schoolflow's spec flavour and codec (its Camunda parser, engine.spiff_codec).
+library_camunda The same loop on schoolflow's spec flavour and codec (its Camunda parser, engine.spiff.codec).
 library_sqlite  b2 with the state kept in one SQLite row, one Core transaction per step: the floor any
                 SQLite-backed engine pays. Both informational; the ratio is taken against ``library``.
-schoolflow      The engine's Python API on a temporary SQLite file migrated with engine.db.upgrade (WAL,
-                as engine.db.make_engine sets it up); FakeClock; one user in group "office", which every
+schoolflow      The engine's Python API on a temporary SQLite file migrated with engine.storage.db.upgrade (WAL,
+                as engine.storage.db.make_engine sets it up); FakeClock; one user in group "office", which every
                 task names in camunda:candidateGroups. One committed transaction for start_process; then per
                 step the lookup a client does before acting (queries.task_list for the user, in a
                 read-only session; --lookup direct: one HumanTask query by instance and state) and one
@@ -56,12 +56,15 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from engine import audit, definitions, queries, runtime, users
-from engine.clock import FakeClock
-from engine.db import make_engine, make_sessionmaker, upgrade
+from engine import definitions, runtime
+from engine.cases import audit
+from engine.people import users
+from engine.views import queries
+from engine.time.clock import FakeClock
+from engine.storage.db import make_engine, make_sessionmaker, upgrade
 from engine.definitions.spiff_parser import SchoolParser
-from engine.models import HumanTask, Instance, InstanceStatus, TaskState
-from engine.spiff_codec import codec
+from engine.storage.models import HumanTask, Instance, InstanceStatus, TaskState
+from engine.spiff.codec import codec
 
 TARGET_RATIO = 2.5
 PROCESS = "enrolment"
@@ -170,7 +173,7 @@ class LibraryB2:
 class LibrarySQLite(LibraryB2):
     """Floor of persistence: b2 with the state in one SQLite row, one Core transaction per step.
 
-    Same engine set-up as schoolflow (engine.db.make_engine: WAL, BEGIN IMMEDIATE); per step
+    Same engine set-up as schoolflow (engine.storage.db.make_engine: WAL, BEGIN IMMEDIATE); per step
     ``SELECT state`` + load, run, dump + ``UPDATE state``; no task rows, no audit, no ORM.
     """
 
@@ -275,7 +278,7 @@ class Schoolflow:
         """Untimed: SQL statements SQLite ran per step, by phase, BEGIN / COMMIT / ROLLBACK included.
 
         Counted by the driver's trace callback, so statements the engine sends to the DBAPI cursor
-        directly (engine.prepared) count as much as those SQLAlchemy sends.
+        directly (engine.storage.prepared) count as much as those SQLAlchemy sends.
         """
         counts = dict.fromkeys(self.phase, 0)
 

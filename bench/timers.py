@@ -24,10 +24,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from engine import definitions, runtime, users
-from engine.clock import FakeClock, SystemClock
-from engine.db import make_engine, make_sessionmaker, upgrade
-from engine.models import Timer, TimerStatus
+from engine import definitions, runtime
+from engine.people import users
+from engine.time.clock import FakeClock, SystemClock
+from engine.storage.db import make_engine, make_sessionmaker, upgrade
+from engine.storage.models import Timer, TimerStatus
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BPMN = Path(__file__).with_name("timer_process.bpmn")
@@ -66,9 +67,9 @@ def seed(url: str, clock, dues: list[datetime]) -> None:  # type: ignore[no-unty
 WORKER = """
 import sys, time
 from datetime import datetime
-from engine.clock import FakeClock
-from engine.db import make_engine, make_sessionmaker
-from engine.timers import fire_due
+from engine.time.clock import FakeClock
+from engine.storage.db import make_engine, make_sessionmaker
+from engine.runtime.sweeps import fire_due
 Session = make_sessionmaker(make_engine(sys.argv[1]))
 clock = FakeClock(datetime.fromisoformat(sys.argv[2]))
 with Session() as s:
@@ -120,8 +121,8 @@ def library(n: int) -> dict[str, float]:
     from SpiffWorkflow.util.task import TaskState
 
     from engine.definitions.spiff_parser import SchoolParser
-    from engine.spiff_codec import codec
-    from engine.spiff_timers import FIRED, install_host_timers
+    from engine.spiff.codec import codec
+    from engine.spiff.host_timers import FIRED, install_host_timers
 
     parser = SchoolParser()
     parser.add_bpmn_file(str(BPMN))

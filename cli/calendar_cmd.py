@@ -1,7 +1,7 @@
 """``schoolflow calendar``: enter school closures and extra working days, import them, show a year.
 
 Each command frames its own transaction from ``ctx.obj.sessionmaker`` and reads the time from
-``ctx.obj.clock``; the rules live in ``engine.school_calendar``.
+``ctx.obj.clock``; the rules live in ``engine.time.school_calendar``.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from engine.errors import InvalidInput
-from engine.models import CalendarEntryKind
-from engine.school_calendar import add_entries, load_calendar, parse_import
+from engine.storage.models import CalendarEntryKind
+from engine.time.school_calendar import add_entries, load_calendar, parse_import
 
 # A longer --to range is almost certainly a typo in the year.
 _MAX_RANGE_DAYS = 366

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from engine import users
-from engine.assignment import set_lane_group
+from engine.people import users
+from engine.people.assignment import set_lane_group
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "processes" / "demo" / "demo.json"
 

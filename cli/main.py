@@ -14,10 +14,15 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, definitions, params, queries, runtime, settings, users
-from engine.assignment import set_lane_group
-from engine.clock import Clock, SystemClock
-from engine.db import database_url, make_engine, make_sessionmaker, upgrade
+from engine import definitions, runtime
+from engine.cases import audit
+from engine.definitions import params
+from engine.people import users
+from engine.views import queries
+from engine.time import school_time
+from engine.people.assignment import set_lane_group
+from engine.time.clock import Clock, SystemClock
+from engine.storage.db import database_url, make_engine, make_sessionmaker, upgrade
 from engine.errors import DefinitionError, EngineError, InvalidInput
 
 from .calendar_cmd import calendar
@@ -139,7 +144,7 @@ def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: 
 def list_definitions(obj: CliContext, as_json: bool) -> None:
     """List deployed procedures with their latest version."""
     with obj.read_sessionmaker() as session:
-        zone = settings.school_time(session).tz
+        zone = school_time.school_time(session).tz
         rows = [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n,
                  "file": d.file_name, "deployed_at": queries.local_time(d.deployed_at, zone),
                  "allow_scripts": d.allow_scripts,
@@ -336,7 +341,7 @@ def audit_verify(obj: CliContext) -> None:
 @click.pass_obj
 def worker(obj: CliContext, once: bool, interval: float, limit: int | None) -> None:
     """Fire due timers and schedules; several workers may share one PostgreSQL database."""
-    from engine.timers import run_worker
+    from engine.runtime.sweeps import run_worker
 
     run_worker(obj.sessionmaker, obj.clock, once=once, interval=interval, limit=limit,
                report=lambda r: click.echo(f"fired {r.fired}, started {r.started}, failed {r.failed}"))

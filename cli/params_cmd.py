@@ -1,7 +1,7 @@
 """``schoolflow params``: show and override a procedure's named parameters without editing its file.
 
 Each command frames its own transaction from ``ctx.obj.sessionmaker`` and reads the time from
-``ctx.obj.clock``; the rules live in ``engine.params``.
+``ctx.obj.clock``; the rules live in ``engine.definitions.params``.
 """
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import json
 
 import click
 
-from engine import definitions, params
+from engine import definitions
+from engine.definitions import params
 
 
 @click.group("params")

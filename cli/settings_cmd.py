@@ -1,7 +1,7 @@
 """``schoolflow settings``: the school-wide settings (office-day end, time zone) without editing code.
 
 Each command frames its own transaction from ``ctx.obj.sessionmaker`` and reads the time from
-``ctx.obj.clock``; the rules and defaults live in ``engine.settings``.
+``ctx.obj.clock``; the rules and defaults live in ``engine.time.school_time``.
 """
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import json
 
 import click
 
-from engine import queries, settings
+from engine.views import queries
+from engine.people import settings_changes
+from engine.time import school_time
 
 
 @click.group("settings")
@@ -23,8 +25,8 @@ def settings_group() -> None:
 def show(ctx: click.Context, as_json: bool) -> None:
     """List every setting: value in force, default, who changed it last."""
     with ctx.obj.read_sessionmaker() as session:
-        rows = settings.all_settings(session)
-        zone = settings.school_time(session).tz
+        rows = school_time.all_settings(session)
+        zone = school_time.school_time(session).tz
     if as_json:
         click.echo(json.dumps([{
             "name": r.name, "value": r.value, "default": r.default, "overridden": r.overridden,
@@ -50,7 +52,7 @@ def show(ctx: click.Context, as_json: bool) -> None:
 def set_(ctx: click.Context, name: str, value: str, actor: str | None) -> None:
     """Set NAME to VALUE for deadlines, timers and times computed from now on."""
     with ctx.obj.sessionmaker.begin() as session:
-        stored = settings.set_setting(session, name, value, clock=ctx.obj.clock, actor=actor)
+        stored = settings_changes.set_setting(session, name, value, clock=ctx.obj.clock, actor=actor)
     click.echo(f"{name} = {stored}")
 
 
@@ -61,7 +63,7 @@ def set_(ctx: click.Context, name: str, value: str, actor: str | None) -> None:
 def unset(ctx: click.Context, name: str, actor: str | None) -> None:
     """Go back to NAME's default."""
     with ctx.obj.sessionmaker.begin() as session:
-        changed = settings.unset_setting(session, name, clock=ctx.obj.clock, actor=actor)
-        default = settings.get_setting(session, name)
+        changed = settings_changes.unset_setting(session, name, clock=ctx.obj.clock, actor=actor)
+        default = school_time.get_setting(session, name)
     click.echo(f"{name} back to the default ({default})" if changed
                else f"{name} was not set; it is the default ({default})")

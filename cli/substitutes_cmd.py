@@ -1,8 +1,8 @@
 """``schoolflow cover``: duty cover, a colleague doing an absent user's tasks for a period.
 
 Each command frames its own transaction from ``ctx.obj.sessionmaker`` and reads the time from
-``ctx.obj.clock``; the rules live in ``engine.substitution``. Times are read and shown in the school's
-time zone (``engine.settings``).
+``ctx.obj.clock``; the rules live in ``engine.people.substitution``. Times are read and shown in the school's
+time zone (``engine.time.school_time``).
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from engine import substitution
-from engine.settings import school_time
+from engine.people import substitution
+from engine.time.school_time import school_time
 
 
 def _parse_moment(value: str, name: str, zone: ZoneInfo, *, end: bool) -> datetime:

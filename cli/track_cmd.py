@@ -1,6 +1,6 @@
 """``schoolflow track``: a case as its complainant sees it, given the case number and tracking code.
 
-The same view as the web UI's public ``/track`` page (``engine.tracking``): status, the steps done and
+The same view as the web UI's public ``/track`` page (``engine.views.tracking``): status, the steps done and
 waiting, and the fields the procedure declares public. A wrong number or code is one error line.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 
 import click
 
-from engine import tracking
+from engine.views import tracking
 
 
 @click.command("track")

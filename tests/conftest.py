@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from engine.clock import FakeClock
-from engine.db import make_engine, make_sessionmaker, upgrade
-from engine.models import Base
+from engine.time.clock import FakeClock
+from engine.storage.db import make_engine, make_sessionmaker, upgrade
+from engine.storage.models import Base
 from tests.helpers import Harness
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

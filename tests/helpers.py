@@ -11,10 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import definitions, queries, runtime, substitution, timers, tracking, users
-from engine.clock import FakeClock
-from engine.db import make_sessionmaker
-from engine.models import HumanTask, Instance
+from engine import definitions, runtime
+from engine.people import substitution, users
+from engine.runtime import sweeps
+from engine.views import queries, tracking
+from engine.time.clock import FakeClock
+from engine.storage.db import make_sessionmaker
+from engine.storage.models import HumanTask, Instance
 
 DATA = Path(__file__).parent / "data"
 
@@ -92,15 +95,15 @@ class Harness:
             runtime.reassign_task(s, task_id, user=user, to=to, clock=self.clock)
 
     def cover(self, user: str, substitute: str, starts_at: datetime, ends_at: datetime, **kwargs: Any) -> int:
-        """Arrange duty cover (``engine.substitution.arrange``); returns the cover's id."""
+        """Arrange duty cover (``engine.people.substitution.arrange``); returns the cover's id."""
         with self.Session.begin() as s:
             return substitution.arrange(s, user, substitute, starts_at, ends_at, clock=self.clock, **kwargs).id
 
-    def fire_due(self) -> timers.SweepResult:
+    def fire_due(self) -> sweeps.SweepResult:
         """Run the timer worker once at the fake clock's current time."""
-        return timers.fire_due(self.Session, self.clock)
+        return sweeps.fire_due(self.Session, self.clock)
 
-    def advance(self, **delta: float) -> timers.SweepResult:
+    def advance(self, **delta: float) -> sweeps.SweepResult:
         """Move the fake clock forward, then let the worker fire whatever came due."""
         self.clock.advance(**delta)
         return self.fire_due()

@@ -17,8 +17,8 @@ from typing import Any
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from engine.clock import SystemClock
-from engine.db import database_url
+from engine.time.clock import SystemClock
+from engine.storage.db import database_url
 
 from . import db, tracking
 

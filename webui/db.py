@@ -1,7 +1,7 @@
 """The database for web requests: one engine per app, made on first use; one session per request.
 
 Views call ``get_session()``, or ``get_session(read_only=True)`` when they only look (the session then
-neither waits for nor holds up a writer, see ``engine.db.make_sessionmaker``); the session is closed when
+neither waits for nor holds up a writer, see ``engine.storage.db.make_sessionmaker``); the session is closed when
 the request ends (rolling back whatever was not committed). A view that changes something commits once,
 after the engine call, as the CLI does.
 """
@@ -12,7 +12,7 @@ import threading
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.db import make_engine, make_sessionmaker
+from engine.storage.db import make_engine, make_sessionmaker
 
 _EXTENSION = "schoolflow.sessionmakers"
 _lock = threading.Lock()  # waitress serves from several threads; the engine is made once

@@ -1,5 +1,5 @@
 """The public tracking page: a complainant enters their case number and tracking code and sees how
-far the case has come and, once the procedure has given one, its result (``engine.tracking``).
+far the case has come and, once the procedure has given one, its result (``engine.views.tracking``).
 
 Public, so no login; the POST carries a CSRF token like every other. Responses are never cached
 (``no-store``): they show one person's case.
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from engine import tracking
+from engine.views import tracking
 from engine.errors import NotFound
 
 from .db import get_session

@@ -8,14 +8,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..clock import Clock
-from ..errors import DefinitionError, NotFound, Problem, ScriptError
-from ..evaluation import make_evaluator
-from ..models import Definition
-from ..schedules import sync_schedules
-from ..spiff_codec import codec
-from .validate import ParsedFile, parse_procedure
+from engine.cases import audit
+from engine.time.clock import Clock
+from engine.errors import DefinitionError, NotFound, Problem, ScriptError
+from engine.definitions.evaluation import make_evaluator
+from engine.storage.models import Definition
+from engine.definitions.schedules import sync_schedules
+from engine.spiff.codec import codec
+from engine.definitions.validate import ParsedFile, parse_procedure
 
 
 @dataclass

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from ..errors import Problem, ScriptError
-from ..forms import FIELD_TYPES, VALIDATION_CONSTRAINTS
-from ..scripting import check_expression, check_script, is_expression, is_iso_literal
-from ..scripting.syntax import is_cron
-from .public import public_field_problems
+from engine.errors import Problem, ScriptError
+from engine.definitions.forms import FIELD_TYPES, VALIDATION_CONSTRAINTS
+from engine.scripting import check_expression, check_script, is_expression
+from engine.time.literals import is_cron, is_iso_literal
+from engine.definitions.public import public_field_problems
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"

@@ -17,9 +17,9 @@ from typing import Any
 
 from lxml import etree
 
-from ..errors import Problem
-from ..forms import FormField
-from .xml_input import parse_xml
+from engine.errors import Problem
+from engine.definitions.forms import FormField
+from engine.definitions.xml_input import parse_xml
 
 PUBLIC_FIELDS = "publicFields"
 _NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}

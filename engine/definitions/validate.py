@@ -7,11 +7,11 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from ..errors import DefinitionError, Problem
-from ..spiff_timers import install_host_timers
-from .policy import NS, policy_problems
-from .spiff_parser import SchoolParser
-from .xml_input import parse_xml, schema_problems
+from engine.errors import DefinitionError, Problem
+from engine.spiff.host_timers import install_host_timers
+from engine.definitions.policy import NS, policy_problems
+from engine.definitions.spiff_parser import SchoolParser
+from engine.definitions.xml_input import parse_xml, schema_problems
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 
-from ..errors import Problem
+from engine.errors import Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 DOCTYPE_REFUSED = "DOCTYPE declarations are not allowed in procedure files"

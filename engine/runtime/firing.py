@@ -9,13 +9,14 @@ from lxml import etree
 from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
-from .. import audit, store
-from ..clock import Clock
-from ..models import Definition, InstanceStatus, TimerStatus
-from .operations import Started, _if_finished, _instance_names, begin_instance
-from .projection import Before, sync_instance
-from .timer_sync import fire, interrupt_scope
-from .workflow import advance, load_workflow, make_evaluator, script_engine
+from engine.cases import audit
+from engine.storage import store
+from engine.time.clock import Clock
+from engine.storage.models import Definition, InstanceStatus, TimerStatus
+from engine.runtime.operations import Started, _if_finished, _instance_names, begin_instance
+from engine.runtime.projection import Before, sync_instance
+from engine.runtime.timer_sync import fire, interrupt_scope
+from engine.runtime.workflow import advance, load_workflow, make_evaluator, script_engine
 
 
 def fire_timer(session: Session, conn: Any, due: store.DueTimer, clock: Clock) -> list[audit.Event] | None:

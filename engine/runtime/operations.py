@@ -17,19 +17,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, store
-from ..assignment import check_may_claim, check_may_complete, covered_owner, is_excluded
-from ..cases import open_case
-from ..clock import Clock
-from ..errors import ConcurrentUpdate, NotAllowed, NotFound
-from ..forms import form_fields, validate_form
-from ..models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
-from ..settings import lazy_school_time
-from ..substitution import active_for
-from ..users import get_user
-from .projection import Before, sync_instance
-from .timer_sync import fire_start_timers
-from .workflow import advance, load_workflow, make_evaluator, new_workflow, run_task, script_engine
+from engine.cases import audit
+from engine.storage import store
+from engine.people.assignment import check_may_claim, check_may_complete, covered_owner, is_excluded
+from engine.cases.records import open_case
+from engine.time.clock import Clock
+from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
+from engine.definitions.forms import form_fields, validate_form
+from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
+from engine.time.school_time import lazy_school_time
+from engine.people.substitution import active_for
+from engine.people.users import get_user
+from engine.runtime.projection import Before, sync_instance
+from engine.runtime.timer_sync import fire_start_timers
+from engine.runtime.workflow import advance, load_workflow, make_evaluator, new_workflow, run_task, script_engine
 
 
 @dataclass(frozen=True)

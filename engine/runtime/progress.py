@@ -1,7 +1,7 @@
 """How far a case has come: its user tasks done and waiting, in the order they happened, and its data.
 
 Read-only: the state is loaded and looked at, nothing runs and nothing is saved. Called by
-``engine.tracking`` for the complainant's view of their case.
+``engine.views.tracking`` for the complainant's view of their case.
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
-from ..clock import FakeClock
-from ..evaluation import make_evaluator
-from ..models import Instance
-from .projection import case_data
-from .workflow import load_workflow, script_engine
+from engine.time.clock import FakeClock
+from engine.definitions.evaluation import make_evaluator
+from engine.storage.models import Instance
+from engine.runtime.projection import case_data
+from engine.runtime.workflow import load_workflow, script_engine
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,19 @@ import sqlalchemy as sa
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from .. import store
-from ..assignment import EXCLUDE_PROPERTY, assign
-from ..cases import case_columns
-from ..errors import InstanceError, ScriptError
-from ..evaluation import LazyMapping
-from ..models import CandidateKind, Definition, InstanceStatus, TaskState
-from ..scripting import Evaluator, is_expression
-from ..spiff_codec import codec
-from ..spiff_timers import timer_definition
-from ..store import InstanceRow
-from ..timer_math import resolve_moment
-from .timer_sync import sync_timers
-from .workflow import specs_of
+from engine.storage import store
+from engine.people.assignment import EXCLUDE_PROPERTY, assign
+from engine.cases.records import case_columns
+from engine.errors import InstanceError, ScriptError
+from engine.definitions.evaluation import LazyMapping
+from engine.storage.models import CandidateKind, Definition, InstanceStatus, TaskState
+from engine.scripting import Evaluator, is_expression
+from engine.spiff.codec import codec
+from engine.spiff.host_timers import timer_definition
+from engine.storage.store import InstanceRow
+from engine.time.timer_math import resolve_moment
+from engine.runtime.timer_sync import sync_timers
+from engine.runtime.workflow import specs_of
 
 DEFAULT_PRIORITY = 50  # Camunda's default, so imported files sort the same way
 

@@ -10,18 +10,11 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from .. import store
-from ..models import TimerStatus
-from ..scripting import Evaluator
-from ..spiff_timers import (
-    FIRED,
-    LAST_CYCLE,
-    PENDING_CYCLES,
-    is_event_subprocess,
-    timer_definition,
-    timer_type,
-)
-from ..timer_math import Cycle, due_time
+from engine.storage import store
+from engine.storage.models import TimerStatus
+from engine.scripting import Evaluator
+from engine.spiff.host_timers import FIRED, LAST_CYCLE, PENDING_CYCLES, is_event_subprocess, timer_definition, timer_type
+from engine.time.timer_math import Cycle, due_time
 
 CYCLE = "cycle"  # internal_data key holding a cycle timer's state
 

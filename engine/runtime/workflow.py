@@ -7,11 +7,11 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from ..errors import InstanceError, ScriptError
-from ..evaluation import make_evaluator  # noqa: F401 - re-exported for runtime modules
-from ..models import Definition
-from ..scripting import Evaluator, SchoolScriptEnvironment
-from ..spiff_codec import SpecPair, codec
+from engine.errors import InstanceError, ScriptError
+from engine.definitions.evaluation import make_evaluator  # noqa: F401 - re-exported for runtime modules
+from engine.storage.models import Definition
+from engine.scripting import Evaluator, SchoolScriptEnvironment
+from engine.spiff.codec import SpecPair, codec
 
 
 def specs_of(definition: Definition) -> SpecPair:

@@ -12,9 +12,9 @@ from typing import Any
 
 import simpleeval
 
-from ..errors import ScriptError, UndefinedName
-from ..settings import DEFAULT_SCHOOL_TIME, SchoolTime
-from .syntax import normalize
+from engine.errors import ScriptError, UndefinedName
+from engine.time.school_time import DEFAULT_SCHOOL_TIME, SchoolTime
+from engine.scripting.syntax import normalize
 
 MAX_NODES = 50_000  # evaluation steps per expression or script
 MAX_SECONDS = 0.25  # wall time per expression or script
@@ -209,7 +209,7 @@ class Evaluator:
     ``helpers`` are host functions such as ``add_working_days``; ``params`` are the procedure's named
     parameters, visible to expressions below task data. ``school_time`` places the bare dates and naive
     times that expressions give (the school's time zone and office-day end); it is called only then,
-    and without it the defaults of ``engine.settings`` apply.
+    and without it the defaults of ``engine.time.school_time`` apply.
     """
 
     def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None,

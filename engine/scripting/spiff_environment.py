@@ -5,9 +5,9 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment
 
-from ..errors import ScriptError
-from .evaluator import Evaluator
-from .syntax import is_iso_literal
+from engine.errors import ScriptError
+from engine.scripting.evaluator import Evaluator
+from engine.time.literals import is_iso_literal
 
 
 class SchoolScriptEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.assignment import set_lane_group
+from engine.people.assignment import set_lane_group
 from engine.errors import NotAllowed, NotFound
 from tests.helpers import Harness, office_case
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import cli
-from engine import audit
+from engine.cases import audit
 from tests.helpers import Harness
 
 

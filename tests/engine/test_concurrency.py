@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import runtime
 from engine.errors import ConcurrentUpdate, EngineError, NotAllowed
-from engine.models import AuditEvent, HumanTask, Instance, TaskState
+from engine.storage.models import AuditEvent, HumanTask, Instance, TaskState
 from engine.runtime.operations import _flush
 from tests.helpers import Harness
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from engine import definitions
 from engine.definitions.xml_input import MAX_BYTES
 from engine.errors import DefinitionError, InstanceError
-from engine.models import AuditEvent, Definition
+from engine.storage.models import AuditEvent, Definition
 from tests.helpers import DATA, Harness
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from engine.errors import InvalidInput
-from engine.forms import FormField, validate_form
+from engine.definitions.forms import FormField, validate_form
 from tests.helpers import Harness
 
 VALID = {"visitor": "Mr Li", "party_size": "12", "has_car": "true", "visit_date": "2026-10-08",

@@ -1,4 +1,4 @@
-"""Prepared statements (engine.prepared): the values and errors SQLAlchemy would give, on both databases."""
+"""Prepared statements (engine.storage.prepared): the values and errors SQLAlchemy would give, on both databases."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from engine.models import User
-from engine.prepared import Prepared
-from engine.store import DeferredWrites
+from engine.storage.models import User
+from engine.storage.prepared import Prepared
+from engine.storage.store import DeferredWrites
 
 USERS = User.__table__
 _INSERT_USER = Prepared(USERS.insert(), keys=["name", "display_name", "is_admin", "created_at"])

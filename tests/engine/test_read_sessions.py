@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from engine import queries, runtime
-from engine.db import make_engine, make_sessionmaker
+from engine import runtime
+from engine.views import queries
+from engine.storage.db import make_engine, make_sessionmaker
 from tests.helpers import Harness, office_case
 
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine.errors import DefinitionError
-from engine.models import Definition, HumanTask, Instance, Schedule, TaskState, Timer
+from engine.storage.models import Definition, HumanTask, Instance, Schedule, TaskState, Timer
 from tests.helpers import DATA, Harness
 
 SH = ZoneInfo("Asia/Shanghai")

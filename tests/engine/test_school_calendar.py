@@ -18,11 +18,11 @@ from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from cli.calendar_cmd import calendar
-from engine.clock import FakeClock
-from engine.db import make_engine, make_sessionmaker, upgrade
+from engine.time.clock import FakeClock
+from engine.storage.db import make_engine, make_sessionmaker, upgrade
 from engine.errors import InvalidInput
-from engine.models import CalendarEntry, CalendarEntryKind
-from engine.school_calendar import SchoolCalendar, add_entries, load_calendar, parse_import
+from engine.storage.models import CalendarEntry, CalendarEntryKind
+from engine.time.school_calendar import SchoolCalendar, add_entries, load_calendar, parse_import
 
 CST = timezone(timedelta(hours=8))
 NO_DATA_2027 = "2027: no national holiday data bundled; only weekends and entered closures are used"
@@ -131,7 +131,7 @@ def test_closure_on_a_national_adjusted_working_day_wins() -> None:
 def test_2027_falls_back_to_weekends_with_one_warning(
     cal: SchoolCalendar, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="engine.school_calendar")
+    caplog.set_level(logging.WARNING, logger="engine.time.school_calendar")
     assert cal.warnings == []
     # 1 Jan 2027 is a Friday; without data it counts as a normal working day.
     assert cal.add_working_days(at(2026, 12, 31), 1) == at(2027, 1, 1, 17, 30)

@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from engine import audit, settings
+from engine.cases import audit
+from engine.people import settings_changes
+from engine.time import school_time
 from engine.errors import InstanceError, InvalidInput, NotAllowed, NotFound
-from engine.models import AuditEvent, HumanTask, Schedule, Setting, TaskState, Timer
+from engine.storage.models import AuditEvent, HumanTask, Schedule, Setting, TaskState, Timer
 from tests.helpers import DATA, Harness
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -31,12 +33,12 @@ def local(*args: int, tz: ZoneInfo = SH) -> datetime:
 
 def put(harness: Harness, name: str, value: str, actor: str | None = None) -> str:
     with harness.Session.begin() as s:
-        return settings.set_setting(s, name, value, clock=harness.clock, actor=actor)
+        return settings_changes.set_setting(s, name, value, clock=harness.clock, actor=actor)
 
 
 def value_of(harness: Harness, name: str) -> str:
     with harness.Session() as s:
-        return settings.get_setting(s, name)
+        return school_time.get_setting(s, name)
 
 
 def overdue_timer(harness: Harness, instance_id: int) -> datetime:
@@ -138,7 +140,7 @@ def test_cron_lines_run_in_the_school_zone_that_was_set_when_they_started(harnes
     row = deploy_schedule(harness, "timeCycle", "0 8 * * 1")  # Mondays at 08:00
     assert row.next_due_at == local(2026, 10, 5, 8, tz=BERLIN)
     with harness.Session.begin() as s:
-        settings.unset_setting(s, "time_zone", clock=harness.clock)
+        settings_changes.unset_setting(s, "time_zone", clock=harness.clock)
     harness.clock.set(local(2026, 10, 5, 8, tz=BERLIN))
     assert harness.fire_due().started == 1
     with harness.Session() as s:  # a running schedule keeps its zone; a redeployment would take the new one
@@ -188,9 +190,9 @@ def test_values_are_stored_in_one_spelling(harness):
 def test_unset_goes_back_to_the_default(harness, office):
     put(harness, "office_day_end", "18:00")
     with harness.Session.begin() as s:
-        assert settings.unset_setting(s, "office_day_end", clock=harness.clock) is True
+        assert settings_changes.unset_setting(s, "office_day_end", clock=harness.clock) is True
     with harness.Session.begin() as s:
-        assert settings.unset_setting(s, "office_day_end", clock=harness.clock) is False  # nothing to undo
+        assert settings_changes.unset_setting(s, "office_day_end", clock=harness.clock) is False  # nothing to undo
     assert value_of(harness, "office_day_end") == "17:30"
     _, due = start_reply(harness, office)
     assert due == "2026-10-15T17:30:00+08:00"
@@ -199,7 +201,7 @@ def test_unset_goes_back_to_the_default(harness, office):
 def test_all_settings_lists_values_defaults_and_who_changed_them(harness, office):
     put(harness, "time_zone", "Asia/Urumqi", actor="root")
     with harness.Session() as s:
-        rows = {r.name: r for r in settings.all_settings(s)}
+        rows = {r.name: r for r in school_time.all_settings(s)}
     assert set(rows) == {"office_day_end", "time_zone"}
     assert (rows["office_day_end"].value, rows["office_day_end"].overridden) == ("17:30", False)
     zone = rows["time_zone"]
@@ -210,7 +212,7 @@ def test_all_settings_lists_values_defaults_and_who_changed_them(harness, office
 def test_changes_are_in_the_audit_log_and_only_administrators_make_them(harness, office):
     put(harness, "office_day_end", "18:00", actor="root")
     with harness.Session.begin() as s:
-        settings.unset_setting(s, "office_day_end", clock=harness.clock, actor="root")
+        settings_changes.unset_setting(s, "office_day_end", clock=harness.clock, actor="root")
     with pytest.raises(NotAllowed, match="only an administrator"):
         put(harness, "office_day_end", "19:00", actor="ann")
     with pytest.raises(NotFound):

@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import cli
-from engine import audit, substitution
+from engine.cases import audit
+from engine.people import substitution
 from engine.errors import InvalidInput, NotAllowed, NotFound
-from engine.models import AuditEvent
+from engine.storage.models import AuditEvent
 from tests.helpers import DATA, Harness, office_case
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from engine.errors import ConcurrentUpdate, InstanceError
-from engine.models import AuditEvent, HumanTask, TaskState, Timer, TimerStatus
-from engine.school_calendar import add_entries
+from engine.storage.models import AuditEvent, HumanTask, TaskState, Timer, TimerStatus
+from engine.time.school_calendar import add_entries
 from tests.helpers import DATA, Harness
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -12,10 +12,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from engine import settings
+from engine.people import settings_changes
+from engine.time import school_time
 from engine.errors import DefinitionError, NotFound
-from engine.models import Base, Case
-from engine.tracking import NO_MATCH
+from engine.storage.models import Base, Case
+from engine.views.tracking import NO_MATCH
 from tests.helpers import DATA
 
 CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
@@ -131,7 +132,7 @@ def test_typing_is_forgiving_about_case_dashes_spaces_look_alikes_and_full_width
 def test_failed_lookups_are_logged_without_the_code_and_stored_nowhere(tracked, caplog):
     _, number, code = tracked.start_tracked("tracked", "wang_zhuren", START)
     before = _all_stored_text(tracked)
-    with caplog.at_level(logging.WARNING, logger="engine.tracking"), pytest.raises(NotFound):
+    with caplog.at_level(logging.WARNING, logger="engine.views.tracking"), pytest.raises(NotFound):
         tracked.track(number, "ZZZZ-ZZZZ-ZZZZ")
     assert [r.getMessage() for r in caplog.records] == [f"tracking lookup failed for case number '{number}'"]
     assert _all_stored_text(tracked) == before
@@ -162,6 +163,6 @@ def test_times_are_shown_in_the_schools_time_zone(tracked):
     _, number, code = tracked.start_tracked("tracked", "wang_zhuren", START)
     assert tracked.track(number, code).to_json()["opened_at"] == "2026-09-30T10:00:00+08:00"
     with tracked.Session.begin() as s:
-        settings.set_setting(s, settings.TIME_ZONE, "Europe/London", clock=tracked.clock)
+        settings_changes.set_setting(s, school_time.TIME_ZONE, "Europe/London", clock=tracked.clock)
     out = tracked.track(number, code).to_json()
     assert out["opened_at"] == "2026-09-30T03:00:00+01:00" and out["stages"][0]["at"] == out["opened_at"]

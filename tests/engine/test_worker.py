@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import cli
-from engine import timers
-from engine.clock import FakeClock, SystemClock
-from engine.db import make_engine, make_sessionmaker
-from engine.models import AuditEvent, Instance, Schedule, Timer, TimerStatus
+from engine.runtime import sweeps
+from engine.time.clock import FakeClock, SystemClock
+from engine.storage.db import make_engine, make_sessionmaker
+from engine.storage.models import AuditEvent, Instance, Schedule, Timer, TimerStatus
 from tests.helpers import DATA, Harness
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -84,7 +84,7 @@ def test_a_broken_schedule_is_skipped_to_its_next_occurrence_without_blocking_ti
     harness.deploy("timer_intermediate.bpmn")
     waiting = harness.start("timer_intermediate", office)  # due at 12:00 on 30 September
 
-    with caplog.at_level(logging.ERROR, logger="engine.timers"):
+    with caplog.at_level(logging.ERROR, logger="engine.runtime.sweeps"):
         result = harness.advance(days=1)
     assert (result.started, result.fired, result.failed) == (0, 1, 1)
     assert any("schedule" in r.getMessage() and "failed" in r.getMessage() for r in caplog.records)
@@ -118,10 +118,10 @@ def test_the_most_overdue_timer_fires_first_and_limit_caps_a_sweep(harness, offi
     latest = harness.start("timer_intermediate", office)
     harness.clock.advance(hours=3)
 
-    first = timers.fire_due(harness.Session, harness.clock, limit=1)
+    first = sweeps.fire_due(harness.Session, harness.clock, limit=1)
     assert first.fired == 1
     assert [t["instance_id"] for t in harness.tasks(office)] == [late]
-    assert timers.fire_due(harness.Session, harness.clock, limit=1).fired == 1
+    assert sweeps.fire_due(harness.Session, harness.clock, limit=1).fired == 1
     assert [t["instance_id"] for t in harness.tasks(office)] == [late, later]
     assert harness.fire_due().fired == 1
     assert sorted(t["instance_id"] for t in harness.tasks(office)) == [late, later, latest]

@@ -20,9 +20,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, runtime, timers
-from engine.db import make_engine, make_sessionmaker
-from engine.models import AuditEvent, HumanTask, TaskState, Timer, TimerStatus
+from engine import runtime
+from engine.cases import audit
+from engine.runtime import sweeps
+from engine.storage.db import make_engine, make_sessionmaker
+from engine.storage.models import AuditEvent, HumanTask, TaskState, Timer, TimerStatus
 from tests.helpers import Harness
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,9 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKER = """
 import os
 from datetime import datetime
-from engine.clock import FakeClock
-from engine.db import make_engine, make_sessionmaker
-from engine.timers import fire_due
+from engine.time.clock import FakeClock
+from engine.storage.db import make_engine, make_sessionmaker
+from engine.runtime.sweeps import fire_due
 
 clock = FakeClock(datetime.fromisoformat(os.environ["SF_TEST_NOW"]))
 Session = make_sessionmaker(make_engine(os.environ["SF_TEST_DB"]))
@@ -88,14 +90,14 @@ def test_two_workers_fire_a_thousand_due_timers_each_exactly_once(harness, db_ur
     start_many(harness, n)
     clock.advance(hours=1)  # every timer is due now
     engines = [make_engine(db_url) for _ in range(2)]
-    results: list[timers.SweepResult] = []
+    results: list[sweeps.SweepResult] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
     def work(engine: sa.Engine) -> None:
         try:
             barrier.wait(timeout=30)
-            results.append(timers.fire_due(make_sessionmaker(engine), clock))
+            results.append(sweeps.fire_due(make_sessionmaker(engine), clock))
         except BaseException as exc:  # reported below, in the test's thread
             errors.append(exc)
 
@@ -114,7 +116,7 @@ def test_two_workers_fire_a_thousand_due_timers_each_exactly_once(harness, db_ur
     assert [r.failed for r in results] == [0, 0]
     assert all(r.fired > 0 for r in results), f"one worker did everything: {results}"
     fired_once_each(Session, n)
-    assert timers.fire_due(Session, clock).total == 0
+    assert sweeps.fire_due(Session, clock).total == 0
 
 
 def test_a_worker_killed_mid_batch_leaves_nothing_fired_twice_or_lost(harness, db_url, Session, clock):
@@ -160,4 +162,4 @@ def test_a_worker_killed_mid_batch_leaves_nothing_fired_twice_or_lost(harness, d
                                text=True, timeout=120)
     assert restarted.returncode == 0, restarted.stderr
     fired_once_each(Session, n)
-    assert timers.fire_due(Session, clock).total == 0
+    assert sweeps.fire_due(Session, clock).total == 0

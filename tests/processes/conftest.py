@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from engine.models import Case, Instance
+from engine.storage.models import Case, Instance
 from tests.helpers import Harness
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
@@ -47,7 +47,7 @@ class Procedure:
     def data(self, instance_id: int) -> dict:
         from engine.runtime.projection import case_data
         from engine.runtime.workflow import load_workflow, script_engine
-        from engine.evaluation import make_evaluator
+        from engine.definitions.evaluation import make_evaluator
 
         with self.h.Session() as s:
             inst = s.get(Instance, instance_id)

@@ -168,7 +168,8 @@ def test_overdue_extended_investigation_is_escalated(p2):
 
 
 def test_escalation_group_is_a_parameter(p2):
-    from engine import definitions, params
+    from engine import definitions
+    from engine.definitions import params
 
     h = p2.h
     h.user("hu", "校长办公室")

@@ -1,4 +1,4 @@
-"""Parameters overridable per deployment (engine.params, ``schoolflow params``) and the demo data."""
+"""Parameters overridable per deployment (engine.definitions.params, ``schoolflow params``) and the demo data."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from engine import definitions, params
+from engine import definitions
+from engine.definitions import params
 from engine.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.clock import FakeClock
+from engine.time.clock import FakeClock
 from webui import create_app, db
 
 

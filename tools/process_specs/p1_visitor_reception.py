@@ -155,7 +155,7 @@ DEFINITIONS = Definitions(
          "不满意的听取意见并说明申诉途径", ["reply", "gw_satisfied", "hear"]),
         ("§二(四)3、§六 建立来访档案", "每次来访及处理情况记录归档；记录不可更改（审计日志）", ["archive"]),
         ("§四(一)2 离岗代班", "接访人员临时离开的，安排其他人员代为值班：在约定时段内由同事查看并办理其待办任务",
-         "engine: duty cover (`schoolflow cover add`, `engine/substitution.py`), not a BPMN element"),
+         "engine: duty cover (`schoolflow cover add`, `engine/people/substitution.py`), not a BPMN element"),
         ("§四(二)2 不得拖延不办", "调查或答复超期，升级到接访室负责人（escalation_group）督办",
          ["investigate_overdue", "escalate_investigation", "reply_overdue", "escalate_reply"]),
         ("§四(三) 保密", "任务只分派给本案件的处理人（泳道、指定专人），其他人看不到", ["p1_visit"]),

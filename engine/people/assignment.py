@@ -3,7 +3,7 @@
 Precedence: ``camunda:assignee`` / ``candidateUsers`` / ``candidateGroups`` (literals or expressions);
 otherwise the task's lane, mapped to a group (the group named like the lane unless an administrator
 mapped it elsewhere); otherwise the person who started the case. The checks also take the people a
-substitute covers now (duty cover, ``engine.substitution``): their own tasks count as the substitute's.
+substitute covers now (duty cover, ``engine.people.substitution``): their own tasks count as the substitute's.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .errors import NotAllowed, ScriptError, UndefinedName
-from .models import CandidateKind, HumanTask, LaneGroup, User
-from .scripting import Evaluator, is_expression
+from engine.errors import NotAllowed, ScriptError, UndefinedName
+from engine.storage.models import CandidateKind, HumanTask, LaneGroup, User
+from engine.scripting import Evaluator, is_expression
 
 EXCLUDE_PROPERTY = "excludeUsers"
 

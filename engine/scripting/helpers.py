@@ -2,7 +2,7 @@
 
 ``add_working_days(7)`` is "the end of the office day, seven working days from today", as an ISO
 string so SpiffWorkflow can use it as a timer date and the engine as a due date. "Today" and the office
-day's end are the school's, from the administrator's settings (``engine.settings``).
+day's end are the school's, from the administrator's settings (``engine.time.school_time``).
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from .clock import Clock
-from .settings import SchoolTime
+from engine.time.clock import Clock
+from engine.time.school_time import SchoolTime
 
 
 def make_helpers(clock: Clock, calendar: Callable[[], Any],

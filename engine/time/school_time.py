@@ -1,7 +1,7 @@
-"""School-wide settings an administrator changes without editing code: the office-day end and time zone.
+"""The school's time settings as everything else reads them: the office-day end and time zone.
 
 Each known setting has a default here, and only here; table ``settings`` holds the values an
-administrator set (``schoolflow settings set``), and a missing row means the default. Deadlines, timers,
+administrator set (``schoolflow settings set``, ``engine.people.settings_changes``), and a missing row means the default. Deadlines, timers,
 case-number years and displayed times read them as one ``SchoolTime``, loaded at most once per
 operation and only when something is actually placed in time (``lazy_school_time``). A change applies
 to what is computed from then on: deadlines and timers already computed keep their moment.
@@ -19,11 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import audit
-from .clock import Clock
-from .errors import InvalidInput, NotAllowed
-from .models import Setting
-from .users import get_user
+from engine.errors import InvalidInput
+from engine.storage.models import Setting
 
 OFFICE_DAY_END = "office_day_end"
 TIME_ZONE = "time_zone"
@@ -141,65 +138,14 @@ def get_setting(session: Session, name: str) -> str:
 
     :raises InvalidInput: no such setting.
     """
-    known = _known(name)
+    known = known_setting(name)
     row = session.get(Setting, name)
     return row.value if row else known.default
 
 
-def set_setting(session: Session, name: str, value: str, *, clock: Clock, actor: str | None = None) -> str:
-    """Set ``name`` to ``value`` for everything computed from now on; returns the value as stored.
-
-    :raises InvalidInput: no such setting, or the value is not valid for it; nothing changes.
-    :raises NotFound: ``actor`` is not a user.
-    :raises NotAllowed: ``actor`` is not an administrator.
-    """
-    known = _known(name)
-    _check_admin(session, actor)
-    text = str(value).strip()
-    try:
-        stored = known.check(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{name}: {exc}", {"value": str(exc)}) from None
-    row = session.get(Setting, name)
-    previous = row.value if row else known.default
-    if row is None:
-        row = Setting(name=name, value=stored, updated_at=clock.now())
-        session.add(row)
-    row.value, row.updated_at, row.updated_by = stored, clock.now(), actor
-    session.flush()
-    audit.record(session, "setting.set", clock=clock, actor=actor, name=name, value=stored, previous=previous)
-    return stored
-
-
-def unset_setting(session: Session, name: str, *, clock: Clock, actor: str | None = None) -> bool:
-    """Go back to the default; returns False if ``name`` was not set.
-
-    :raises InvalidInput: no such setting.
-    :raises NotFound: ``actor`` is not a user.
-    :raises NotAllowed: ``actor`` is not an administrator.
-    """
-    _known(name)
-    _check_admin(session, actor)
-    row = session.get(Setting, name)
-    if row is None:
-        return False
-    previous = row.value
-    session.delete(row)
-    session.flush()
-    audit.record(session, "setting.unset", clock=clock, actor=actor, name=name, previous=previous)
-    return True
-
-
-def _known(name: str) -> _Known:
+def known_setting(name: str) -> _Known:
     try:
         return KNOWN[name]
     except KeyError:
         raise InvalidInput(f"there is no setting '{name}'; the settings are {', '.join(KNOWN)}",
                            {"name": "unknown setting"}) from None
-
-
-def _check_admin(session: Session, actor: str | None) -> None:
-    # Without an actor the caller is the operator at the command line, who has the database anyway;
-    # a named actor (the web UI's signed-in user) must be an administrator.
-    if actor is not None and not get_user(session, actor).is_admin:
-        raise NotAllowed("only an administrator can change the school's settings")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .errors import InvalidInput
+from engine.errors import InvalidInput
 
 FIELD_TYPES = {"string", "long", "boolean", "date", "enum", "file"}
 # constraint name -> whether it takes a numeric config

@@ -1,7 +1,7 @@
 """Database tables (SQLAlchemy 2.0 typed ORM). The schema itself is created by Alembic migrations.
 
 Query-facing facts (who may do a task, when it is due) live in columns; the SpiffWorkflow state is an
-opaque JSON document on ``Instance.state`` that only ``engine.store`` reads and writes.
+opaque JSON document on ``Instance.state`` that only ``engine.storage.store`` reads and writes.
 """
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .clock import Clock
-from .models import AuditEvent, AuditHead
-from .prepared import Prepared
+from engine.time.clock import Clock
+from engine.storage.models import AuditEvent, AuditHead
+from engine.storage.prepared import Prepared
 
 GENESIS = "0" * 64
 

@@ -20,23 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .errors import ConcurrentUpdate, NotFound
-from .models import (
-    Case,
-    CaseSequence,
-    Definition,
-    HumanTask,
-    Instance,
-    InstanceStatus,
-    LaneGroup,
-    TaskCandidate,
-    TaskState,
-    Timer,
-    TimerStatus,
-    User,
-    user_groups,
-)
-from .prepared import Prepared
+from engine.errors import ConcurrentUpdate, NotFound
+from engine.storage.models import Case, CaseSequence, Definition, HumanTask, Instance, InstanceStatus, LaneGroup, TaskCandidate, TaskState, Timer, TimerStatus, User, user_groups
+from engine.storage.prepared import Prepared
 
 TASKS, INSTANCES, DEFINITIONS = HumanTask.__table__, Instance.__table__, Definition.__table__
 CASES, CANDIDATES, TIMERS, USERS = Case.__table__, TaskCandidate.__table__, Timer.__table__, User.__table__

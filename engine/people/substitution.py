@@ -5,8 +5,8 @@ A user (or an administrator for them) arranges for a colleague to cover them fro
 sees, and may claim and complete, the absent user's open tasks: those assigned to them, and unclaimed
 ones naming them as a candidate user (``camunda:candidateUsers``). The absent user still sees them too.
 
-Nothing is moved: visibility is computed from this table by the task list (``engine.queries``) and by
-the claim and complete checks (``engine.assignment``, ``engine.runtime.operations``), so when the period
+Nothing is moved: visibility is computed from this table by the task list (``engine.views.queries``) and by
+the claim and complete checks (``engine.people.assignment``, ``engine.runtime.operations``), so when the period
 ends or the cover is cancelled the tasks are the user's alone again, with no clean-up job.
 
 What is deliberately not handed over:
@@ -33,12 +33,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from . import audit
-from .clock import Clock
-from .errors import InvalidInput, NotAllowed, NotFound
-from .models import Substitution, User
-from .settings import school_time
-from .users import get_user
+from engine.cases import audit
+from engine.time.clock import Clock
+from engine.errors import InvalidInput, NotAllowed, NotFound
+from engine.storage.models import Substitution, User
+from engine.time.school_time import school_time
+from engine.people.users import get_user
 
 MAX_REASON = 255
 

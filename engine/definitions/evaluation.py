@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .clock import Clock
-from .expression_helpers import make_helpers
-from .models import Definition
-from .params import effective_params
-from .scripting import Evaluator
-from .settings import SchoolTime, lazy_school_time
+from engine.time.clock import Clock
+from engine.scripting.helpers import make_helpers
+from engine.storage.models import Definition
+from engine.definitions.params import effective_params
+from engine.scripting import Evaluator
+from engine.time.school_time import SchoolTime, lazy_school_time
 
 
 class LazyMapping(Mapping[str, Any]):
@@ -42,7 +42,7 @@ def make_evaluator(session: Session, definition: Definition, clock: Clock, insta
     Pass ``school_time`` when the operation already has a loader (``settings.lazy_school_time``), so
     the settings are read at most once in it.
     """
-    from .school_calendar import load_calendar
+    from engine.time.school_calendar import load_calendar
 
     # The settings, the calendar and the parameters are read from the database only if something asks.
     times = school_time or lazy_school_time(session)

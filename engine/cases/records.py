@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from . import store
-from .models import Definition
-from .settings import SchoolTime
-from .tracking_codes import hash_code, new_code
+from engine.storage import store
+from engine.storage.models import Definition
+from engine.time.school_time import SchoolTime
+from engine.cases.tracking_codes import hash_code, new_code
 
 CASE_FIELDS = ("title", "category", "channel")
 # Every zone's offset from UTC lies within this (UTC-12 to UTC+14 today).

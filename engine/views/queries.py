@@ -10,32 +10,23 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import audit, store
-from .assignment import covered_owner
-from .errors import NotFound
-from .forms import form_fields
-from .models import (
-    CandidateKind,
-    Case,
-    Group,
-    Instance,
-    TaskCandidate,
-    TaskState,
-    User,
-    UTCDateTime,
-    user_groups,
-)
-from .prepared import Prepared
-from .runtime.workflow import specs_of
-from .settings import SchoolTime, lazy_school_time
-from .substitution import active_for, covered_by
+from engine.cases import audit
+from engine.storage import store
+from engine.people.assignment import covered_owner
+from engine.errors import NotFound
+from engine.definitions.forms import form_fields
+from engine.storage.models import CandidateKind, Case, Group, Instance, TaskCandidate, TaskState, UTCDateTime, User, user_groups
+from engine.storage.prepared import Prepared
+from engine.runtime.workflow import specs_of
+from engine.time.school_time import SchoolTime, lazy_school_time
+from engine.people.substitution import active_for, covered_by
 
 
 def task_list(session: Session, user: str, now: datetime | None = None) -> list[Any]:
     """Open tasks assigned to ``user`` plus unclaimed ones they are a candidate for; soonest due first.
 
     With ``now``, also the tasks of the colleagues ``user`` covers at that moment (duty cover,
-    ``engine.substitution``): assigned to them or naming them as candidate users, never their group tasks
+    ``engine.people.substitution``): assigned to them or naming them as candidate users, never their group tasks
     nor a case the procedure keeps away from ``user``.
 
     One statement whatever the number of tasks. Each row has the task's columns (``id``, ``instance_id``,

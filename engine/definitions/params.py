@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import audit
-from .clock import Clock
-from .errors import InvalidInput
-from .models import Definition, ProcessParam
+from engine.cases import audit
+from engine.time.clock import Clock
+from engine.errors import InvalidInput
+from engine.storage.models import Definition, ProcessParam
 
 PARAM_PREFIX = "param."
 MAX_TEXT = 255

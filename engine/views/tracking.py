@@ -8,7 +8,7 @@ who did a step, lanes, groups, internal notes or any other form data.
 A wrong case number and a wrong code give the same ``NotFound`` with the same message, after the same
 work, so the answer does not tell which was wrong. Lookups write nothing: a failed one is logged (an
 operator may throttle the address), since a database write per guess would let anyone on the internet
-grow the database; codes are long enough that guessing is hopeless anyway (``engine.tracking_codes``).
+grow the database; codes are long enough that guessing is hopeless anyway (``engine.cases.tracking_codes``).
 Called by the web UI's public tracking page and the ``schoolflow track`` command.
 """
 from __future__ import annotations
@@ -22,13 +22,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .definitions import public_fields
-from .errors import NotFound
-from .forms import FormField
-from .models import Case, HumanTask, Instance, InstanceStatus
-from .runtime.progress import case_progress
-from .settings import school_time
-from .tracking_codes import code_matches
+from engine.definitions import public_fields
+from engine.errors import NotFound
+from engine.definitions.forms import FormField
+from engine.storage.models import Case, HumanTask, Instance, InstanceStatus
+from engine.runtime.progress import case_progress
+from engine.time.school_time import school_time
+from engine.cases.tracking_codes import code_matches
 
 __all__ = ["NO_MATCH", "CaseTracking", "PublicValue", "Stage", "track"]
 

@@ -6,9 +6,9 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .clock import Clock
-from .errors import InvalidInput, NotFound
-from .models import Group, User
+from engine.time.clock import Clock
+from engine.errors import InvalidInput, NotFound
+from engine.storage.models import Group, User
 
 NAME = re.compile(r"^[\w.\-@]{1,64}$")
 

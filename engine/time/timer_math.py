@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from .errors import ScriptError
-from .scripting.syntax import is_cron, is_iso_literal
-from .settings import DEFAULT_SCHOOL_TIME, SchoolTime
+from engine.errors import ScriptError
+from engine.time.literals import is_cron, is_iso_literal
+from engine.time.school_time import DEFAULT_SCHOOL_TIME, SchoolTime
 
 _DURATION = re.compile(
     r"^P(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import audit, store
-from .clock import Clock
-from .models import Definition, Instance, InstanceStatus, Schedule, Timer, TimerStatus
-from .runtime.firing import fire_timer, start_scheduled
-from .schedules import advance_schedule
+from engine.cases import audit
+from engine.storage import store
+from engine.time.clock import Clock
+from engine.storage.models import Definition, Instance, InstanceStatus, Schedule, Timer, TimerStatus
+from engine.runtime.firing import fire_timer, start_scheduled
+from engine.definitions.schedules import advance_schedule
 
 logger = logging.getLogger(__name__)
 

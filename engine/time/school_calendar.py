@@ -4,7 +4,7 @@ Owns the rules: China's national calendar (weekends, statutory holidays and the 
 调休, from the ``chinese_calendar`` package) overridden by the days an administrator entered (school
 closures and extra working days, table ``calendar_entries``). Years without bundled national data fall back
 to weekends only and say so in ``SchoolCalendar.warnings``, never by raising. Days are taken in the school's
-time zone and deadlines fall at its office-day end, both administrator settings (``engine.settings``).
+time zone and deadlines fall at its office-day end, both administrator settings (``engine.time.school_time``).
 Also parses CSV and iCalendar files of entries for import. Called by timers, script helpers and the
 ``calendar`` CLI.
 """
@@ -23,13 +23,13 @@ import chinese_calendar
 import sqlalchemy as sa
 
 from engine.errors import InvalidInput
-from engine.models import CalendarEntry, CalendarEntryKind
-from engine.settings import DEFAULT_SCHOOL_TIME, SchoolTime, school_time
+from engine.storage.models import CalendarEntry, CalendarEntryKind
+from engine.time.school_time import DEFAULT_SCHOOL_TIME, SchoolTime, school_time
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from engine.clock import Clock
+    from engine.time.clock import Clock
 
 logger = logging.getLogger(__name__)
 # Without logging configured, Python would print our warnings to stderr itself; callers that show

@@ -12,15 +12,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .clock import Clock
-from .models import Definition, Schedule
-from .scripting import Evaluator
-from .timer_math import Cycle, due_time
+from engine.time.clock import Clock
+from engine.storage.models import Definition, Schedule
+from engine.scripting import Evaluator
+from engine.time.timer_math import Cycle, due_time
 
 
 def start_timers(spec: Any) -> list[tuple[str, str, str]]:
     """``(bpmn_id, kind, expression)`` of the top-level timer start events of a process spec."""
-    from .spiff_timers import timer_definition, timer_type
+    from engine.spiff.host_timers import timer_definition, timer_type
 
     out = []
     for task_spec in spec.task_specs.values():

@@ -72,7 +72,7 @@ def make_sessionmaker(engine: sa.Engine, *, read_only: bool = False) -> sessionm
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with the Alembic migrations shipped in ``engine/migrations``."""
+    """Bring the schema to ``revision`` with the Alembic migrations shipped in ``engine/storage/migrations``."""
     from alembic import command
     from alembic.config import Config
 

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditio
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-from .spiff_timers import HOST_TIMERS
+from engine.spiff.host_timers import HOST_TIMERS
 
 SpecPair = tuple[Any, dict[str, Any]]  # (BpmnProcessSpec, {id: subprocess spec})
 
