@@ -27,6 +27,7 @@ from engine.errors import DefinitionError, EngineError, InvalidInput
 
 from .calendar_cmd import calendar
 from .demo_cmd import demo_data
+from .migrate_cmd import migrate
 from .params_cmd import params_group
 from .serve_cmd import serve
 from .settings_cmd import settings_group
@@ -348,6 +349,7 @@ def worker(obj: CliContext, once: bool, interval: float, limit: int | None) -> N
 
 
 cli.add_command(calendar)
+cli.add_command(migrate)
 cli.add_command(params_group)
 cli.add_command(demo_data)
 cli.add_command(cover)

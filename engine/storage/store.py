@@ -160,6 +160,25 @@ def _instance(conn: sa.Connection, row: Any) -> InstanceRow:
                        definition_of(conn, row), case)
 
 
+def lock_instance(conn: sa.Connection, instance_id: int) -> InstanceRow | None:
+    """The instance with its definition and case, locked (``FOR UPDATE`` where the database has it)."""
+    row = conn.execute(sa.select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_JOIN)
+                       .where(INSTANCES.c.id == instance_id).with_for_update(of=INSTANCES)).first()
+    return None if row is None else _instance(conn, row)
+
+
+def set_instance_definition(conn: sa.Connection, instance_id: int, definition_id: int) -> None:
+    """Point an instance at another version of its procedure (a migration); the state is saved apart."""
+    conn.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(definition_id=definition_id))
+
+
+def waiting_timer_starts(conn: sa.Connection, instance_id: int) -> dict[str, datetime]:
+    """When each waiting timer of an instance started waiting, by timer id."""
+    rows = conn.execute(sa.select(TIMERS.c.id, TIMERS.c.created_at).where(
+        TIMERS.c.instance_id == instance_id, TIMERS.c.status == TimerStatus.WAITING))
+    return {r.id: r.created_at for r in rows}
+
+
 def lock_task_for(conn: sa.Connection, task_id: str, user: str) -> tuple[TaskRow, InstanceRow, UserOnTask]:
     """The task and its instance, locked and freshly read, with how ``user`` stands to the task.
 
