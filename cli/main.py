@@ -32,6 +32,7 @@ from .params_cmd import params_group
 from .serve_cmd import serve
 from .settings_cmd import settings_group
 from .substitutes_cmd import cover
+from .tokens_cmd import tokens_group
 from .track_cmd import track
 
 
@@ -354,6 +355,7 @@ cli.add_command(params_group)
 cli.add_command(demo_data)
 cli.add_command(cover)
 cli.add_command(track)
+cli.add_command(tokens_group)
 cli.add_command(serve)
 cli.add_command(settings_group)
 

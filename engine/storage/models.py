@@ -346,3 +346,22 @@ class Substitution(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(sa.String(64))
     cancelled_at: Mapped[datetime | None]
+
+
+class ApiToken(Base):
+    """A token a program sends as ``Authorization: Bearer …``; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(sa.String(128))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(16))  # the first characters, to tell tokens apart in lists
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(sa.String(64))
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
