@@ -16,10 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import definitions, runtime
 from engine.cases import audit
-from engine.definitions import params
 from engine.people import users
 from engine.views import queries
-from engine.time import school_time
 from engine.people.assignment import set_lane_group
 from engine.time.clock import Clock, SystemClock
 from engine.storage.db import database_url, make_engine, make_sessionmaker, upgrade
@@ -146,12 +144,7 @@ def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: 
 def list_definitions(obj: CliContext, as_json: bool) -> None:
     """List deployed procedures with their latest version."""
     with obj.read_sessionmaker() as session:
-        zone = school_time.school_time(session).tz
-        rows = [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n,
-                 "file": d.file_name, "deployed_at": queries.local_time(d.deployed_at, zone),
-                 "allow_scripts": d.allow_scripts,
-                 "params": {p.name: p.value for p in params.describe(session, d)}}
-                for d, n in definitions.list_definitions(session)]
+        rows = queries.definitions_json(session)
     if as_json:
         return _print_json(rows)
     for r in rows:

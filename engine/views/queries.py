@@ -17,6 +17,8 @@ from engine.errors import NotFound
 from engine.definitions.forms import form_fields
 from engine.storage.models import CandidateKind, Case, Group, Instance, TaskCandidate, TaskState, UTCDateTime, User, user_groups
 from engine.storage.prepared import Prepared
+from engine.definitions import params
+from engine.definitions.deploy import list_definitions
 from engine.runtime.workflow import specs_of
 from engine.time.school_time import SchoolTime, lazy_school_time
 from engine.people.substitution import active_for, covered_by
@@ -200,3 +202,12 @@ def instance_view(session: Session, instance_id: int, now: datetime | None = Non
                                  candidate_groups=candidates[t.id, CandidateKind.GROUP]) for t in open_tasks],
         "history": history,
     }
+
+
+def definitions_json(session: Session) -> list[dict[str, Any]]:
+    """Every procedure's latest version as ``schoolflow definitions --json`` and the API list them."""
+    zone = lazy_school_time(session)().tz
+    return [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n, "file": d.file_name,
+             "deployed_at": local_time(d.deployed_at, zone), "allow_scripts": d.allow_scripts,
+             "params": {p.name: p.value for p in params.describe(session, d)}}
+            for d, n in list_definitions(session)]
