@@ -179,3 +179,11 @@ def test_the_openapi_document_is_generated_from_the_code(client, office):
     from tests.cli.test_cli import TASK_KEYS
 
     assert TASK_KEYS <= set(task["properties"])  # the same shape as `schoolflow tasks --json`
+
+
+def test_the_docs_page_lists_every_operation_from_the_document(client, office):
+    page = client.get("/api/docs")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "接口文档" in html and "<script" not in html
+    for path in client.get("/api/v1/openapi.json").json["paths"]:
+        assert path in html

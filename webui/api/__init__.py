@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
+from . import docs
 from .errors import error_response
 from .routes import bp, spec
 
@@ -19,6 +20,7 @@ from .routes import bp, spec
 def init_app(app: Flask) -> None:
     """Register the API; call it after the pages' own error handlers are registered (it chains to them)."""
     app.register_blueprint(bp)
+    app.register_blueprint(docs.bp)
     app.extensions["csrf"].exempt(
         bp
     )  # token requests carry no CSRF token; session requests are checked in auth
