@@ -52,7 +52,7 @@ def serving(db_url: str, *, threads: int = 4) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(proc, base)
+        wait_until_up(proc, base)
         yield base
     finally:
         proc.terminate()
@@ -65,7 +65,7 @@ def serving(db_url: str, *, threads: int = 4) -> Iterator[str]:
             proc.stderr.close()
 
 
-def _wait_until_up(proc: subprocess.Popen[str], base: str) -> None:
+def wait_until_up(proc: subprocess.Popen[str], base: str) -> None:
     # Polls the port (a server's start-up, not a timer of the engine): bounded, and the process's own
     # error is shown if it dies.
     end = time.monotonic() + READY_SECONDS
