@@ -247,6 +247,11 @@ def postgres_reachable() -> bool:
         return False
 
 
+def _cell(row: dict[str, Any], kind: str) -> str:
+    call = row["calls"][kind]
+    return f"{call['median_ms']:.1f}/{call['p95_ms']:.1f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="20 cases per setup")
@@ -281,12 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{'complete p50/p95':>17}"
     )
     for r in rows:
-        c = r["calls"]
-        cell = lambda k: f"{c[k]['median_ms']:.1f}/{c[k]['p95_ms']:.1f}"  # noqa: E731
         print(
             f"{r['server'] + ' ' + r['database'] + ' ' + str(r['clients']) + ' client(s)':<34} "
             f"{r['cases_per_s']:>8.1f} {r['cases_per_s'] / REFERENCE_CASES_PER_S:>5.1f}x  "
-            f"{cell('start'):>14} {cell('list'):>14} {cell('complete'):>17}"
+            f"{_cell(r, 'start'):>14} {_cell(r, 'list'):>14} {_cell(r, 'complete'):>17}"
         )
     sqlite_one = next(r for r in rows if r["database"] == "sqlite" and r["clients"] == 1)
     ratio = reference["cases_per_s"] / sqlite_one["cases_per_s"]

@@ -50,9 +50,9 @@ def _token_user(secret: str) -> str:
     if tokens.needs_touch(token, now):  # once a minute at most
         if reading:  # the request's session writes nothing: a short transaction of its own
             with write_transaction() as writer:
-                tokens.touch(writer, token.id, now)
+                tokens.touch(writer, token.token_id, now)
         else:  # committed with the request's own change (SQLite has one writer at a time)
-            tokens.touch(session, token.id, now)
+            tokens.touch(session, token.token_id, now)
     return token.user
 
 

@@ -14,8 +14,7 @@ from spectree.models import InType, SecureType, SecuritySchemeData
 from sqlalchemy.orm import Session
 
 from engine import definitions, runtime
-from engine.errors import NotFound
-from engine.storage.models import Instance
+from engine.errors import NotAllowed, NotFound
 from engine.views import queries, tracking
 
 from ..db import get_session
@@ -110,13 +109,6 @@ def _visible_task(session: Session, user: str, task_id: str) -> dict[str, Any]:
         if task["id"] == task_id:
             return task
     raise NotFound("there is no such task, or it is not waiting for you")
-
-
-def _instance_version(session: Session, instance_id: int) -> int:
-    instance = session.get(Instance, instance_id)
-    if instance is None:
-        raise NotFound("no such case")
-    return instance.version
 
 
 @bp.get("/openapi.json")
@@ -250,15 +242,20 @@ def task(task_id: str) -> Any:
     session = _session()
     found = _visible_task(session, user, task_id)
     response = jsonify(found)
-    response.headers["ETag"] = _etag(found["instance_id"], _instance_version(session, found["instance_id"]))
+    version = queries.case_version_of_task(session, task_id)
+    if version is not None:
+        response.headers["ETag"] = _etag(*version)
     return response
 
 
 def _act(task_id: str, action: Any, **kwargs: Any) -> Any:
     user = caller()
     session = _session()
-    _visible_task(session, user, task_id)
-    row = action(session, task_id, user=user, clock=current_app.config["CLOCK"], **kwargs)
+    try:
+        row = action(session, task_id, user=user, clock=current_app.config["CLOCK"], **kwargs)
+    except NotAllowed:
+        _visible_task(session, user, task_id)  # 404 for a task the caller does not see at all
+        raise
     session.commit()
     return row
 
@@ -300,15 +297,20 @@ def complete(task_id: str, json: s.DataIn) -> Any:  # noqa: A002
     """Submit the task's form; with ``If-Match`` (the task's or case's ETag) a stale version answers 412."""
     user = caller()
     session = _session()
-    found = _visible_task(session, user, task_id)
     wanted = request.headers.get("If-Match")
     if wanted is not None:
-        current = _etag(found["instance_id"], _instance_version(session, found["instance_id"]))
-        if wanted.strip() not in (current, "*"):
+        found = queries.case_version_of_task(session, task_id)
+        if found is None:
+            raise NotFound("there is no such task, or it is not waiting for you")
+        if wanted.strip() not in (_etag(*found), "*"):
+            _visible_task(session, user, task_id)  # a stranger learns nothing from the version
             raise ApiError(412, "the case changed since you read it; read the task again")
-    done = runtime.complete_task(
-        session, task_id, user=user, clock=current_app.config["CLOCK"], data=json.data
-    )
+    clock = current_app.config["CLOCK"]
+    try:
+        done = runtime.complete_task(session, task_id, user=user, clock=clock, data=json.data)
+    except NotAllowed:
+        _visible_task(session, user, task_id)
+        raise
     session.commit()
     return {"id": done.id, "instance_id": done.instance_id, "instance_status": str(done.instance_status)}
 
