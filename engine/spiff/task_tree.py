@@ -52,6 +52,8 @@ def prune_finished_rounds(workflow: BpmnWorkflow) -> int:
 
 def _prune(top: BpmnWorkflow, workflow: Any) -> int:
     tasks: dict[UUID, Any] = workflow.tasks
+    if not _has_repeats(tasks):
+        return 0  # no element was done twice: no round to drop (most steps of most cases)
     live = _unsettled(tasks)
     if not live:
         return 0
@@ -76,6 +78,16 @@ def _prune(top: BpmnWorkflow, workflow: Any) -> int:
         path.append((name, task))
         stack.append((tasks[ahead[0]], path))
     return removed
+
+
+def _has_repeats(tasks: dict[UUID, Any]) -> bool:
+    done: set[Any] = set()
+    for task in tasks.values():
+        if task.state == TaskState.COMPLETED:
+            if task.task_spec in done:
+                return True
+            done.add(task.task_spec)
+    return False
 
 
 def _unsettled(tasks: dict[UUID, Any]) -> set[UUID]:
