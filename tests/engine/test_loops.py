@@ -130,3 +130,20 @@ def test_an_open_reminder_of_an_earlier_round_survives_the_rounds_after_it(harne
     harness.do("ann", "落实整改", {"done": True})
     harness.do("ann", "归档")
     assert harness.show(iid)["status"] == "completed" and _waiting_timers(harness, iid) == []
+
+
+def test_loops_inside_a_subprocess_and_around_it_are_pruned_and_finish(harness: Harness):
+    harness.deploy("loop_subprocess.bpmn")
+    harness.user("ann", "office")
+    iid = harness.start("loop_subprocess", "ann")
+    _loop(harness, "ann", "复核", {"ok": False, "finished": False}, 340)  # round and round inside the stage
+    early = _state_bytes(harness, iid)
+    _loop(harness, "ann", "复核", {"ok": True, "finished": False}, 340)  # the stage itself, again and again
+    assert harness.task_names("ann") == ["复核"]
+    assert harness.show(iid)["status"] == "running"
+    # Finished stages go with their rounds: what is stored stays the size of one stage.
+    assert _state_bytes(harness, iid) <= early + 200
+    harness.do("ann", "复核", {"ok": True, "finished": True})
+    assert harness.task_names("ann") == ["归档"]
+    harness.do("ann", "归档")
+    assert harness.show(iid)["status"] == "completed"
