@@ -43,9 +43,12 @@ def prune_finished_rounds(workflow: BpmnWorkflow) -> int:
     walked again). Cost: one pass over the tasks.
     """
     removed = _prune(workflow, workflow)
-    for parent_id, subprocess in list(workflow.subprocesses.items()):
+    for parent_id in list(workflow.subprocesses):
+        subprocess = workflow.subprocesses.get(parent_id)
+        if subprocess is None:
+            continue  # it went with a finished round of the subprocess pruned just before
         parent = workflow.get_task_from_id(parent_id)
-        if parent is not None and not parent.has_state(TaskState.FINISHED_MASK):
+        if not parent.has_state(TaskState.FINISHED_MASK):
             removed += _prune(workflow, subprocess)
     return removed
 

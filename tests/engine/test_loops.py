@@ -12,6 +12,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+import engine.runtime.projection as projection
+import engine.runtime.workflow as workflow_module
 from engine.storage.models import Instance, InstanceStatus, Timer, TimerStatus
 from tests.helpers import Harness
 
@@ -146,4 +148,21 @@ def test_loops_inside_a_subprocess_and_around_it_are_pruned_and_finish(harness: 
     harness.do("ann", "复核", {"ok": True, "finished": True})
     assert harness.task_names("ann") == ["归档"]
     harness.do("ann", "归档")
+    assert harness.show(iid)["status"] == "completed"
+
+
+def test_a_case_saved_deep_before_pruning_existed_is_pruned_when_next_loaded(harness: Harness, monkeypatch):
+    harness.deploy("loop_follow_up.bpmn")
+    harness.user("xu", "office")
+    iid = harness.start("loop_follow_up", "xu")
+    with monkeypatch.context() as m:  # the engine as it was: every round kept in the stored state
+        for module in (projection, workflow_module):
+            m.setattr(module, "prune_finished_rounds", lambda wf: 0)
+        _loop(harness, "xu", "回访家长", {"resolved": False}, 200)
+    deep = _state_bytes(harness, iid)
+    _loop(harness, "xu", "回访家长", {"resolved": False}, 150)  # past the 333 rounds that closed such a case
+    assert _state_bytes(harness, iid) < deep / 10
+    assert harness.task_names("xu") == ["回访家长"] and harness.show(iid)["status"] == "running"
+    harness.do("xu", "回访家长", {"resolved": True})
+    harness.do("xu", "归档")
     assert harness.show(iid)["status"] == "completed"
