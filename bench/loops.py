@@ -1,6 +1,6 @@
 """Loops: what one round of a looping case costs after 0, 100 and 300 rounds (issue #10, point 8).
 
-    .venv/bin/python -m bench.loops            # full run: 3 cases per loop, a couple of minutes on 2 shared cores
+    .venv/bin/python -m bench.loops            # full run: 3 cases per loop, a few minutes on 2 shared cores
     .venv/bin/python -m bench.loops --quick    # smoke run: 1 case per loop, shorter windows, no unpruned side
     .venv/bin/python -m bench.loops --json PATH  # results file (default bench/results/loops.json)
 
@@ -61,7 +61,8 @@ T0 = datetime(2026, 9, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 FOLLOW_UP = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs" targetNamespace="http://schoolflow.example/bench">
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs"
+    targetNamespace="http://schoolflow.example/bench">
   <bpmn:process id="bench_follow_up" name="回访直至解决" isExecutable="true">
     <bpmn:startEvent id="start"/>
     <bpmn:exclusiveGateway id="m_call"/>
@@ -162,13 +163,15 @@ def pruning(enabled: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        projection.prune_finished_rounds, workflow_module.prune_finished_rounds = saved  # type: ignore[assignment]
+        (projection.prune_finished_rounds,  # type: ignore[assignment]
+         workflow_module.prune_finished_rounds) = saved
 
 
 def start_case(db: Db, loop: dict[str, Any]) -> int:
     """A new case of ``loop``, brought to the first round of its loop."""
     with db.Session.begin() as s:
-        iid = runtime.start_process(s, loop["key"], user=loop["starter"], clock=db.clock, data=loop["start"]).id
+        started = runtime.start_process(s, loop["key"], user=loop["starter"], clock=db.clock, data=loop["start"])
+        iid = started.id
     for user, name, data in loop["before"]:
         db.step(iid, user, name, data)
     return iid
@@ -238,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = args.cases or (1 if args.quick else 3)
     window = args.window or (10 if args.quick else 30)
     names = ["follow_up", "p3_measures"] + ([] if args.quick else ["unpruned"])
-    command = " ".join(["python -m bench.loops", *map(shlex.quote, argv if argv is not None else sys.argv[1:])])
+    given = argv if argv is not None else sys.argv[1:]
+    command = " ".join(["python -m bench.loops", *map(shlex.quote, given)])
 
     per_loop: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
     with tempfile.TemporaryDirectory() as directory:
@@ -259,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
             for key in ("ms_per_round", "fresh_ms_per_round", "cpu_ms_per_round", "fresh_cpu_ms_per_round",
                         "state_bytes")
         } | {
-            key: statistics.median(r[key] for r in results) for key in ("ratio", "ratio_to_own_start", "ratio_cpu")
+            key: statistics.median(r[key] for r in results)
+            for key in ("ratio", "ratio_to_own_start", "ratio_cpu")
         } | {"ratio_min": min(r["ratio"] for r in results), "ratio_max": max(r["ratio"] for r in results)}
     met = all(summary[n]["ratio"] <= TARGET_RATIO for n in names if LOOPS[n]["pruned"])
     results_doc = {
@@ -271,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         "loops": summary, "cases": per_loop, "target_ratio": TARGET_RATIO, "target_met": met,
     }
 
-    print(f"loops | Python {platform.python_version()} | SQLAlchemy {sa.__version__} | cpus={os.cpu_count()} | "
+    print(f"loops | Python {platform.python_version()} | SQLAlchemy {sa.__version__} | "
+          f"cpus={os.cpu_count()} | "
           f"{cases} case(s) per loop, median of {window} rounds at each checkpoint")
     print(f"{'loop':12s} " + " ".join(f"{'ms @' + str(c):>8s}" for c in CHECKPOINTS) + f" {'fresh@300':>9s} "
           + " ".join(f"{'KB @' + str(c):>7s}" for c in CHECKPOINTS)

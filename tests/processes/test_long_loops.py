@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.processes.test_p2_parent_student_complaints import FINDINGS, _decide, _to_investigation, p2  # noqa: F401
+from tests.processes.test_p2_parent_student_complaints import (  # noqa: F401 - p2 is a fixture
+    FINDINGS, _decide, _to_investigation, p2)
 from tests.processes.test_p3_institution_parent_complaints import PLAN, START, p3  # noqa: F401
 
 SH = ZoneInfo("Asia/Shanghai")
