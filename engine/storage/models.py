@@ -107,6 +107,9 @@ class Definition(Base):
     allow_scripts: Mapped[bool] = mapped_column(default=False)
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    # Uploaded for review: new cases keep starting on the active version until an administrator activates
+    # this one (engine.definitions.activation). The active version is the highest one not staged.
+    staged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
         return f"<Definition {self.process_key} v{self.version}>"
@@ -346,3 +349,22 @@ class Substitution(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(sa.String(64))
     cancelled_at: Mapped[datetime | None]
+
+
+class ApiToken(Base):
+    """A token a program sends as ``Authorization: Bearer …``; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(sa.String(128))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(16))  # the first characters, to tell tokens apart in lists
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(sa.String(64))
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)

@@ -131,7 +131,8 @@ _BODY = sa.select(DEFINITIONS.c.spec_json, DEFINITIONS.c.bpmn_xml, DEFINITIONS.c
     DEFINITIONS.c.id == sa.bindparam("definition_id"))
 _LATEST = Prepared(
     sa.select(*DEFINITION_COLUMNS, DEFINITIONS.c.process_key)
-    .where(DEFINITIONS.c.process_key == sa.bindparam("key")).order_by(DEFINITIONS.c.version.desc()).limit(1)
+    .where(DEFINITIONS.c.process_key == sa.bindparam("key"), DEFINITIONS.c.staged == sa.false())
+    .order_by(DEFINITIONS.c.version.desc()).limit(1)
 )
 
 _BODIES: OrderedDict[tuple[str, str], DefinitionBody] = OrderedDict()
@@ -158,6 +159,25 @@ def _instance(conn: sa.Connection, row: Any) -> InstanceRow:
                                                   row.c_status, row.closed_at)
     return InstanceRow(row.i_id, row.process_key, row.i_status, row.i_state, row.i_version, row.started_by,
                        definition_of(conn, row), case)
+
+
+def lock_instance(conn: sa.Connection, instance_id: int) -> InstanceRow | None:
+    """The instance with its definition and case, locked (``FOR UPDATE`` where the database has it)."""
+    row = conn.execute(sa.select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_JOIN)
+                       .where(INSTANCES.c.id == instance_id).with_for_update(of=INSTANCES)).first()
+    return None if row is None else _instance(conn, row)
+
+
+def set_instance_definition(conn: sa.Connection, instance_id: int, definition_id: int) -> None:
+    """Point an instance at another version of its procedure (a migration); the state is saved apart."""
+    conn.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(definition_id=definition_id))
+
+
+def waiting_timer_starts(conn: sa.Connection, instance_id: int) -> dict[str, datetime]:
+    """When each waiting timer of an instance started waiting, by timer id."""
+    rows = conn.execute(sa.select(TIMERS.c.id, TIMERS.c.created_at).where(
+        TIMERS.c.instance_id == instance_id, TIMERS.c.status == TimerStatus.WAITING))
+    return {r.id: r.created_at for r in rows}
 
 
 def lock_task_for(conn: sa.Connection, task_id: str, user: str) -> tuple[TaskRow, InstanceRow, UserOnTask]:
