@@ -174,6 +174,7 @@ class ChainReport:
     reason: str = ""
     keyed: bool = False  # an audit key was set for this check
     unkeyed: int = 0  # events at the start with plain hashes, written before the key was set
+    head: tuple[int, str] | None = None  # the last event's number and hash, once the log checked out
 
 
 def anchor(session: Session) -> str:
@@ -260,6 +261,7 @@ def verify_chain(session: Session, batch: int = 2000, anchor: str | None = None)
     if anchored is not None and anchored[0] > last_seq:
         return bad(last_seq + 1, f"the anchor recorded event #{anchored[0]}, but the log ends at "
                                  f"#{last_seq}: events were deleted")
+    report.head = (last_seq, prev_hash)
     return report
 
 

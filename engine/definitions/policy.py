@@ -14,7 +14,6 @@ from engine.definitions.forms import FIELD_TYPES, VALIDATION_CONSTRAINTS
 from engine.scripting import check_expression, check_script, is_expression
 from engine.time.literals import is_cron, is_iso_literal
 from engine.definitions.public import public_field_problems
-from engine.definitions.data_names import reserved_field_problems
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -60,7 +59,7 @@ def policy_problems(tree: etree._ElementTree, file_name: str, allow_scripts: boo
     """All reasons to refuse the file that the BPMN schema and SpiffWorkflow's parser do not catch."""
     return list(_unsupported(tree, file_name, allow_scripts)) + list(_expressions(tree, file_name)) + list(
         _user_tasks(tree, file_name)
-    ) + list(public_field_problems(tree, file_name)) + list(reserved_field_problems(tree, file_name))
+    ) + list(public_field_problems(tree, file_name))
 
 
 def _unsupported(tree: etree._ElementTree, f: str, allow_scripts: bool) -> Iterator[Problem]:

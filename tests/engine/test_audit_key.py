@@ -73,7 +73,8 @@ def test_a_head_pointed_back_at_an_earlier_event_is_reported(harness, history):
 
 
 def test_with_the_key_a_cut_log_with_its_head_moved_back_is_reported(harness, keyed_history):
-    assert verify(harness) == audit.ChainReport(ok=True, checked=6, keyed=True)
+    report = verify(harness)
+    assert (report.ok, report.checked, report.keyed, report.head) == (True, 6, True, (6, events(harness)[5].hash))
     cut_after(harness, 4)
     report = verify(harness)
     assert (report.ok, report.first_bad_seq) == (False, 4)
@@ -127,7 +128,7 @@ def test_events_from_before_the_key_pass_with_the_anchor_taken_when_it_was_set(h
     assert verify(harness).first_bad_seq == 1  # plain hashes, and nothing vouches for them
     with harness.Session() as s:
         report = audit.verify_chain(s, anchor=when_keyed)
-    assert report == audit.ChainReport(ok=True, checked=9, keyed=True, unkeyed=6)
+    assert (report.ok, report.checked, report.keyed, report.unkeyed) == (True, 9, True, 6)
     # Editing a keyed event and rehashing it plainly does not pass as one from before the key.
     with harness.Session.begin() as s:
         ev = s.get(audit.AuditEvent, 9)

@@ -13,7 +13,7 @@ SIMPLE_WITH = """<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:process id="named" isExecutable="true">
     <bpmn:extensionElements><camunda:properties>
       <camunda:property name="param.reply_days" value="7"/>
-      <camunda:property name="publicFields" value="result"/>
+      <camunda:property name="publicFields" value="{field}"/>
     </camunda:properties></bpmn:extensionElements>
     <bpmn:startEvent id="start" />
     <bpmn:userTask id="t1" name="Answer" camunda:candidateGroups="office">
@@ -56,8 +56,14 @@ def test_free_start_data_cannot_hand_the_case_to_someone_else(harness):
     harness.deploy(harness_path("p1_archive_access.bpmn"))
     harness.user("ann", "教师")
     harness.user("bob", "教师")
-    harness.start("p1_archive_access", "ann", {"initiator": "bob", "true": False, "case_number": "TS-1"})
-    assert [t["assignee"] for t in harness.tasks("ann")] == ["ann"]  # the first task is still the starter's
+    with pytest.raises(InvalidInput) as exc:
+        harness.start("p1_archive_access", "ann", {"initiator": "bob", "true": False, "case_number": "TS-1"})
+    assert exc.value.field_errors == {"initiator": "'initiator' is a fact of the case; a form cannot set it",
+                                      "true": "'true' is a constant; a form cannot set it",
+                                      "case_number": "'case_number' is a fact of the case; a form cannot set it"}
+    assert harness.tasks("bob") == [] and harness.tasks("ann") == []  # nothing was started
+    harness.start("p1_archive_access", "ann", {"note": "查阅2025届档案"})
+    assert [t["assignee"] for t in harness.tasks("ann")] == ["ann"]  # the first task is the starter's
     assert harness.tasks("bob") == []
 
 
@@ -74,8 +80,8 @@ def test_free_start_data_cannot_prefill_what_a_form_answers(harness):
 
 @pytest.mark.parametrize("field, what", [
     ("reply_days", "a parameter of this procedure"),
-    ("initiator", "a case fact the engine sets"),
-    ("case_number", "a case fact the engine sets"),
+    ("initiator", "a fact of the case"),
+    ("case_number", "a fact of the case"),
     ("true", "a constant"),
     ("None", "a constant"),
     ("add_working_days", "a function expressions call"),
@@ -84,9 +90,9 @@ def test_free_start_data_cannot_prefill_what_a_form_answers(harness):
 def test_a_form_field_named_like_a_parameter_fact_helper_or_constant_is_refused_at_deploy(harness, field, what):
     with pytest.raises(DefinitionError) as exc:
         harness.deploy_bytes(SIMPLE_WITH.replace("{field}", field).encode(), "named.bpmn")
-    [problem] = [p for p in exc.value.problems if p.element_id == field]
-    assert (problem.line, problem.element_id) == (12, field)
-    assert problem.message == (f"form field '{field}' is named like {what}: answers would stand in for it; "
+    [problem] = exc.value.problems
+    assert (problem.line, problem.element_id) == (12, "t1")
+    assert problem.message == (f"form field '{field}' is named like {what}: a form could then change it; "
                                "give the field another id")
 
 
