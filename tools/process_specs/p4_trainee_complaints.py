@@ -80,20 +80,20 @@ p.task("plan", "制定处理方案", MANAGER, 11, form=[
     F("plan_detail", "方案内容", required=True, maxlength=4000),
     F("major_case", "重大或疑难投诉", "boolean", required=True),
 ])
-p.xor("gw_major", "重大疑难？", MANAGER, 12)
+p.xor("m_major", None, MANAGER, 12)
+p.xor("gw_major", "重大疑难？", MANAGER, 13)
 # 二5: approval per authority is never by the plan's author (nor the author of its revision), and it
 # can refuse, sending the plan back.
-p.task("approve", "按权限审批方案", MANAGER, 13, row=1, props=NOT_AUTHOR, form=[
+p.task("approve", "按权限审批方案", MANAGER, 14, row=1, props=NOT_AUTHOR, form=[
     F("plan_approved", "批准方案", "boolean", required=True),
     F("plan_approved_note", "审批意见", required=True, maxlength=2000),
 ])
-p.task("collective", "集体讨论决定", BOARD, 13, props=NOT_AUTHOR, form=[
+p.task("collective", "集体讨论决定", BOARD, 14, props=NOT_AUTHOR, form=[
     F("plan_approved", "批准方案", "boolean", required=True),
     F("collective_decision", "集体决定的处理方案或退回理由", required=True, maxlength=4000),
 ])
-p.xor("m_approved", None, MANAGER, 14)
-p.xor("gw_approved", "批准？", MANAGER, 15)
-p.xor("m_communicate", None, STAFF, 16)
+p.xor("m_approved", None, MANAGER, 15)
+p.xor("gw_approved", "批准？", MANAGER, 16)
 p.task("communicate", "沟通处理方案", STAFF, 17, form=[
     F("communication_record", "向学员反馈的调查结果和方案", required=True, maxlength=4000),
     F("trainee_accepts", "学员认可方案", "boolean", required=True),
@@ -134,7 +134,7 @@ p.flow("gw_confirmed", "respond", "无误", default=True)
 p.chain("respond", "assess", "gw_simple")
 p.flow("gw_simple", "resolve_now", "是", "${simple_case}", turn="late")
 p.flow("gw_simple", "designate", "否，上报", default=True)
-p.chain("designate", "investigate", "m_plan", "plan", "gw_major")
+p.chain("designate", "investigate", "m_plan", "plan", "m_major", "gw_major")
 p.flow("investigate_overdue", "escalate")
 p.flow("escalate", "end_escalated")
 p.flow("gw_major", "collective", "是", "${major_case}", turn="late")
@@ -143,10 +143,10 @@ p.flow("collective", "m_approved")
 p.flow("approve", "m_approved")
 p.chain("m_approved", "gw_approved")
 p.flow("gw_approved", "m_plan", "退回", "${!plan_approved}", via="above")
-p.flow("gw_approved", "m_communicate", "批准", default=True, label_last=True)
-p.chain("m_communicate", "communicate", "gw_accepts")
+p.flow("gw_approved", "communicate", "批准", default=True, label_last=True)
+p.chain("communicate", "gw_accepts")
 p.flow("gw_accepts", "negotiate", "有异议", "${!trainee_accepts}")
-p.flow("negotiate", "gw_major", "重新审批", via="above")
+p.flow("negotiate", "m_major", via="above")
 p.flow("gw_accepts", "implement", "认可", default=True)
 p.flow("implement", "m_feedback")
 p.flow("resolve_now", "m_feedback")
@@ -171,8 +171,8 @@ DEFINITIONS = Definitions(
          "方案（或调整后方案）的制定人不能审批（excludeUsers=${done_by…}），审批可退回重新制定",
          ["plan", "gw_major", "approve", "collective", "gw_approved", "m_plan"]),
         ("二6 沟通与实施", "反馈方案，有异议再次协商（循环），认可后实施",
-         ["communicate", "gw_accepts", "negotiate", "m_communicate", "implement"]),
-        ("二6 调整后再审批", "协商调整的方案重新按权限审批（重大疑难的再集体讨论）", ["negotiate", "gw_major"]),
+         ["communicate", "gw_accepts", "negotiate", "implement"]),
+        ("二6 调整后再审批", "协商调整的方案重新按权限审批（重大疑难的再集体讨论）", ["negotiate", "m_major", "gw_major"]),
         ("二7 反馈与满意度", "最终结果和满意度；仍有异议的记录并升级，落实升级决定并答复学员（公开字段 upgrade_reply）",
          ["feedback", "gw_objection", "upgrade", "carry_out"]),
         ("一3 及时响应", "受理后一个工作日内初步回应并告知处理时限（公开字段 first_response）；处理时限自受理起计算",
