@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import io
 import logging
 import re
@@ -82,7 +83,7 @@ class SchoolCalendar:
         self.extra_workdays = dict(extra_workdays or {})
         self.office_end = office_end
         self._uncovered_years: set[int] = set()
-        self._table: tuple[list[date], list[int]] | None = None
+        self._table: _Table | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -132,27 +133,20 @@ class SchoolCalendar:
             return moment.astimezone(self.timezone).date()
         return moment
 
-    def _exceptions(self) -> tuple[list[date], list[int]]:
-        """Days whose status differs from "Monday to Friday work", sorted, with running sums of +1 (a
-        weekend day worked) and -1 (a weekday off): counting is then arithmetic, never a walk."""
+    def _entries_table(self) -> _Table:
+        """How the administrator's entries change the national calendar, as a table like ``_NATIONAL``."""
         if self._table is None:
-            candidates = set(self.closures) | set(self.extra_workdays)
-            candidates |= set(chinese_calendar.holidays) | set(chinese_calendar.workdays)
-            days, sums, total = [], [0], 0
-            for day in sorted(candidates):
-                delta = int(self.day_info(day, note=False)[0]) - int(day.weekday() < 5)
-                if delta:
-                    total += delta
-                    days.append(day)
-                    sums.append(total)
-            self._table = (days, sums)
+            deltas = {}
+            for day in set(self.closures) | set(self.extra_workdays):
+                deltas[day] = int(self.day_info(day, note=False)[0]) - int(self._national(day, note=False)[0])
+            self._table = _Table.of(deltas)
         return self._table
 
     def _count(self, a_day: date, b_day: date) -> int:
-        """Working days d with a_day < d <= b_day (a_day <= b_day), in time independent of the span."""
-        days, sums = self._exceptions()
-        adjust = sums[bisect.bisect_right(days, b_day)] - sums[bisect.bisect_right(days, a_day)]
-        return _weekdays_upto(b_day) - _weekdays_upto(a_day) + adjust
+        """Working days d with a_day < d <= b_day (a_day <= b_day), in time independent of the span:
+        whole weeks, then the days the national calendar and the administrator make different."""
+        return (_weekdays_upto(b_day) - _weekdays_upto(a_day) + _national_table().between(a_day, b_day)
+                + self._entries_table().between(a_day, b_day))
 
     def _note_years(self, a_day: date, b_day: date) -> None:
         first, last = _NATIONAL_YEARS
@@ -231,6 +225,36 @@ class SchoolCalendar:
             result.append((day, *self.day_info(day)))
             day += timedelta(days=1)
         return result
+
+
+class _Table:
+    """Days on which a calendar differs from the one below it (+1 a day worked, -1 a day off), sorted,
+    with running sums: the difference over any span is two binary searches."""
+
+    def __init__(self, days: list[date], sums: list[int]):
+        self.days, self.sums = days, sums
+
+    @classmethod
+    def of(cls, deltas: Mapping[date, int]) -> _Table:
+        days, sums = [], [0]
+        for day in sorted(d for d, delta in deltas.items() if delta):
+            days.append(day)
+            sums.append(sums[-1] + deltas[day])
+        return cls(days, sums)
+
+    def between(self, a_day: date, b_day: date) -> int:
+        """The sum of the differences on days d with a_day < d <= b_day."""
+        return self.sums[bisect.bisect_right(self.days, b_day)] - self.sums[bisect.bisect_right(self.days, a_day)]
+
+
+@functools.cache
+def _national_table() -> _Table:
+    """The national calendar against Monday-to-Friday: statutory holidays off, adjusted days worked."""
+    deltas = {}
+    for day in set(chinese_calendar.holidays) | set(chinese_calendar.workdays):
+        is_holiday, _ = chinese_calendar.get_holiday_detail(day)
+        deltas[day] = int(not is_holiday) - int(day.weekday() < 5)
+    return _Table.of(deltas)
 
 
 def _weekdays_upto(day: date) -> int:
