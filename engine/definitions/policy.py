@@ -138,6 +138,9 @@ def _user_tasks(tree: etree._ElementTree, f: str) -> Iterator[Problem]:
                 yield _problem(f, el, f"camunda:priority '{value}' is not a whole number")
         for field in el.iterfind(".//camunda:formData/camunda:formField", NS):
             yield from _form_field(f, field)
+    for el in tree.iterfind(".//bpmn:startEvent", NS):  # start data is checked against this form too
+        for field in el.iterfind(".//camunda:formData/camunda:formField", NS):
+            yield from _form_field(f, field)
 
 
 def _form_field(f: str, field: etree._Element) -> Iterator[Problem]:
