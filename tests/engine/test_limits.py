@@ -319,3 +319,16 @@ def test_a_cycle_started_in_1900_every_second_is_caught_up_by_counting(harness):
 
 def test_the_shipped_procedures_still_deploy(harness):
     harness.deploy(PROCESSES)
+
+
+def test_start_data_meets_the_same_limits(harness):
+    harness.deploy_bytes(bpmn(SINCE).encode(), "since.bpmn")
+    harness.user("ann", "office")
+    with pytest.raises(InvalidInput) as info:
+        harness.start("proc", "ann", {"notes": _nested(10_000), "title": "bad\udfff"})
+    assert info.value.field_errors == {
+        "notes": "lists and objects may be nested at most 8 deep",
+        "title": "has characters that cannot be stored (an unpaired surrogate or a NUL character)"}
+    iid = harness.start("proc", "ann", {"notes": [["fine"]], "title": "好"})
+    assert harness.task_names("ann") == ["Record"]
+    assert harness.show(iid)["status"] == "running"
