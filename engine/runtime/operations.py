@@ -24,8 +24,8 @@ from engine.cases.records import open_case
 from engine.time.clock import Clock
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
 from engine.definitions.start_data import validate_start_data
-from engine.definitions.forms import form_fields, validate_form
-from engine.definitions.reserved import FACTS, check_data
+from engine.definitions.forms import check_case_size, form_fields, validate_form
+from engine.definitions.reserved import check_data
 from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
 from engine.time.school_time import lazy_school_time
 from engine.people.substitution import active_for
@@ -125,8 +125,13 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
     cleaned = validate_form(form_fields(task.task_spec), data or {})
     check_data(instance.definition, cleaned)
+    check_case_size({**task.data, **cleaned})
     before = Before.of(workflow, instance.definition).without_task(task_id)
     task.data.update(cleaned)
+    # Who completed each task, kept by the engine (after the form, so no field can set it): an approval
+    # can then exclude the author of what it approves (``excludeUsers=${done_by['plan']}``).
+    done_by = task.data.get("done_by")
+    task.data["done_by"] = {**(done_by if isinstance(done_by, dict) else {}), row.bpmn_id: user}
     run_task(workflow, task)
     now = clock.now()
     store.complete_task_row(conn, task_id, user, now)
@@ -279,9 +284,10 @@ def _touch(instance: Instance, clock: Clock) -> None:
 def _instance_names(instance: store.InstanceRow, case_number: str | None = None) -> dict[str, Any]:
     if case_number is None and instance.case is not None:
         case_number = instance.case.number
-    names = {"initiator": instance.started_by, "instance_id": instance.id, "case_number": case_number}
-    assert names.keys() == FACTS  # deployment refuses form fields named like these
-    return names
+    started = getattr(instance, "started_at", None)
+    # ``received_at``: the moment the engine received the case, which no form field can move.
+    return {"initiator": instance.started_by, "instance_id": instance.id, "case_number": case_number,
+            "received_at": started.isoformat() if started is not None else None}
 
 
 def _flush(session: Session) -> None:
