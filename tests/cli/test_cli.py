@@ -185,4 +185,4 @@ def test_complete_and_show(sf, case):
 
     again = sf.fails("complete", case, "--as", "ann")
     assert again.stderr == "error: task 'Fill' was already completed by bob\n"
-    assert sf.fails("show", "99").stderr == "error: no instance 99\n"
+    assert sf.fails("show", "99").stderr == "error: no such case: 99\n"

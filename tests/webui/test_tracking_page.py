@@ -124,3 +124,18 @@ def test_pages_are_served_with_protective_headers(client):
     headers = client.get("/track").headers
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("field", ["case_number", "code"])
+def test_an_over_long_number_or_code_is_refused_and_not_echoed_back(client, harness, case, field):
+    number, code = case
+    typed = {"case_number": number, "code": code}
+    typed[field] = "<b>X</b>" + "9" * 5000
+    response = client.post("/track", data={"csrf_token": csrf_token(client), **typed})
+    assert response.status_code == 400
+    page = text(response)
+    assert "不超过 64 个字符" in page
+    assert "9" * 100 not in page and "&lt;b&gt;X" not in page and number not in page
+    # The right values still work afterwards.
+    again = look_up(client, number, code)
+    assert again.status_code == 200 and f"案件编号 {number}" in text(again)
