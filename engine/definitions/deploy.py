@@ -15,6 +15,7 @@ from engine.errors import DefinitionError, NotFound, Problem, ScriptError
 from engine.people.users import require_admin
 from engine.definitions.evaluation import make_evaluator
 from engine.storage.models import Definition
+from engine.definitions.reserved import field_problems
 from engine.definitions.schedules import sync_schedules
 from engine.spiff.codec import codec
 from engine.definitions.validate import ParsedFile, parse_procedure
@@ -82,6 +83,10 @@ def deploy_path(session: Session, paths: list[str | Path], *, clock: Clock, acto
 def _store(session: Session, parsed: ParsedFile, *, clock: Clock, actor: str | None,
            allow_scripts: bool, stage: bool = False) -> list[DeployResult]:
     digest = content_hash(parsed.content, allow_scripts)
+    problems = [p for proc in parsed.processes
+                for p in field_problems(parsed.content, proc.key, proc.properties, parsed.file_name)]
+    if problems:
+        raise DefinitionError(problems)
     results = []
     for proc in parsed.processes:
         latest = _latest_or_none(session, proc.key, staged_too=True)

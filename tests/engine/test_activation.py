@@ -92,5 +92,6 @@ def test_the_hospital_example_is_swapped_in_with_its_lanes_mapped(harness):
         (lane, group, True, 1) for lane, group in mapping.items()
     }
     activate(h, "ex_hospital_complaint", version)
-    h.start("ex_hospital_complaint", "lin")
+    h.start("ex_hospital_complaint", "lin", {"complainant_name": "赵先生", "complainant_phone": "13900000000",
+                                             "channel": "phone", "title": "挂号排队过久"})
     assert h.tasks("lin")  # the office's first task reached the school's group
