@@ -23,7 +23,7 @@ from engine.people.assignment import check_may_claim, check_may_complete, covere
 from engine.cases.records import open_case
 from engine.time.clock import Clock
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
-from engine.definitions.forms import form_fields, validate_form
+from engine.definitions.forms import check_case_size, form_fields, validate_form
 from engine.definitions.reserved import check_data
 from engine.definitions.start_form import start_form
 from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
@@ -125,6 +125,7 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
     cleaned = validate_form(form_fields(task.task_spec), data or {})
     check_data(instance.definition, cleaned)
+    check_case_size({**task.data, **cleaned})
     before = Before.of(workflow, instance.definition).without_task(task_id)
     task.data.update(cleaned)
     run_task(workflow, task)
