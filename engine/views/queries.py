@@ -46,12 +46,29 @@ def task_list(session: Session, user: str, now: datetime | None = None) -> list[
     return tasks
 
 
+def tasks_json(session: Session, user: str, now: datetime, task_ids: list[str]) -> list[dict[str, Any]]:
+    """The tasks ``task_ids`` that ``user`` sees, as ``task_list_json`` shows them, in the order given.
+
+    For a page of the inbox (``engine.views.inbox``): the listing picks the ids, this renders them.
+    """
+    if not task_ids:
+        return []
+    condition, own = visible_to(sa.literal(user), sa.literal(now, type_=UTCDateTime()))
+    rows = {r.id: r for r in session.connection().execute(
+        sa.select(*_LISTED, own.label("own")).select_from(_LISTED_FROM)
+        .where(condition, _TASKS.c.id.in_(task_ids)))}
+    return _render(session, user, now, [rows[i] for i in task_ids if i in rows])
+
+
 def task_list_json(session: Session, user: str, now: datetime) -> list[dict[str, Any]]:
     """``task_list`` as the CLI and the API show it.
 
     A task listed because ``user`` covers its owner names that colleague in ``on_behalf_of``.
     """
-    tasks = task_list(session, user, now)
+    return _render(session, user, now, task_list(session, user, now))
+
+
+def _render(session: Session, user: str, now: datetime, tasks: list[Any]) -> list[dict[str, Any]]:
     candidates = _candidates(session, [t.id for t in tasks])
     covered: list[str] | None = None
     school_time = lazy_school_time(session)  # read once, and only if a task has a due time to show

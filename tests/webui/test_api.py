@@ -65,7 +65,7 @@ def test_start_find_claim_and_complete_a_task(client, office):
         case["case_number"],
         None,
     )
-    assert listing["counts"] == {"all": 1, "mine": 0, "queue": 1, "overdue": 0}
+    assert listing["counts"] == {"all": 1, "mine": 0, "queue": 1, "covered": 0, "overdue": 0}
     assert call(client, "get", "/api/v1/tasks", token(office, "ivan")).json["items"] == []
 
     assert call(client, "post", f"/api/v1/tasks/{task['id']}/claim", rob).status_code == 200
@@ -225,3 +225,28 @@ def test_cases_are_paged_newest_first(client, office):
     assert [c["case_number"] for c in first["items"]] == numbers[::-1][:2]
     second = call(client, "get", first["next"], rita).json
     assert [c["case_number"] for c in second["items"]] == numbers[:1] and second["next"] is None
+
+
+def test_pages_of_tasks_follow_the_next_link_and_keep_the_filter(client, office):
+    rita = token(office, "rita")
+    numbers = [started(client, rita)["case_number"] for _ in range(3)]
+    first = call(client, "get", "/api/v1/tasks?limit=2&view=queue", rita).json
+    assert len(first["items"]) == 2 and first["counts"]["queue"] == 3 and "view=queue" in first["next"]
+    second = call(client, "get", first["next"], rita).json
+    seen = [t["case_number"] for t in first["items"] + second["items"]]
+    assert sorted(seen) == sorted(numbers) and second["next"] is None
+    assert call(client, "get", "/api/v1/tasks?cursor=forged", rita).status_code == 422
+
+
+def test_a_signed_in_browser_uses_the_session_and_must_send_the_csrf_token(client, office, staff):
+    from tests.webui.conftest import sign_in
+    staff("sara", "reception")
+    sign_in(client, "sara")
+    assert call(client, "get", "/api/v1/tasks").status_code == 200
+    body = {"data": {}}
+    refused = call(client, "post", "/api/v1/processes/visit/instances", None, body)
+    assert refused.status_code == 400 and "X-CSRFToken" in refused.json["message"]
+    page = client.get("/tasks/").get_data(as_text=True)
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)  # what a page script reads
+    ok = call(client, "post", "/api/v1/processes/visit/instances", None, body, **{"X-CSRFToken": meta})
+    assert ok.status_code == 201

@@ -18,7 +18,7 @@ from engine import definitions, runtime
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
 from engine.storage.models import Case, Instance
 from engine.time import school_time
-from engine.views import queries, tracking, visibility
+from engine.views import inbox, queries, tracking, visibility
 
 from ..db import get_session
 from . import schemas as s
@@ -227,35 +227,16 @@ def my_cases(query: s.CaseQuery) -> Any:
 def tasks(query: s.TaskQuery) -> Any:
     """The caller's tasks: assigned to them, their groups' queue, and those of colleagues they cover."""
     user = caller()
-    rows = queries.task_list_json(_session(), user, _now())
-    if query.procedure:
-        rows = [t for t in rows if t["process_key"] == query.procedure]
-    if query.case_number:
-        wanted = query.case_number.strip().upper()
-        rows = [t for t in rows if (t["case_number"] or "").upper() == wanted]
-    views = {
-        "all": lambda t: True,
-        "mine": lambda t: t["assignee"] is not None,
-        "queue": lambda t: t["assignee"] is None,
-        "overdue": lambda t: t.get("overdue", False),
-    }
-    counts = {name: sum(1 for t in rows if keep(t)) for name, keep in views.items()}
-    rows = [t for t in rows if views[query.view](t)]
-    key = _task_key
-    if query.cursor:
-        after = _decode(query.cursor)
-        rows = [t for t in rows if key(t) > after]
-    page = rows[: query.limit]
+    session, now = _session(), _now()
+    page = inbox.inbox_page(session, user, now, view=query.view, procedure=query.procedure,
+                            case_number=query.case_number, sort=query.sort, cursor=query.cursor,
+                            limit=query.limit)
+    items = queries.tasks_json(session, user, now, [r.id for r in page.rows])
     nxt = None
-    if len(rows) > query.limit:
+    if page.next_cursor:
         args = {k: v for k, v in query.model_dump().items() if v is not None and k != "cursor"}
-        nxt = url_for("api.tasks", **args, cursor=_encode(key(page[-1])))
-    return {"items": page, "counts": counts, "next": nxt}
-
-
-def _task_key(task: dict[str, Any]) -> str:
-    # The list's own order: soonest due first (no due time last), then by id; an ISO time sorts as text.
-    return f"{task['due_at'] or '~'}|{task['id']}"
+        nxt = url_for("api.tasks", **args, cursor=page.next_cursor)
+    return {"items": items, "counts": page.counts, "next": nxt}
 
 
 def _encode(text: str) -> str:

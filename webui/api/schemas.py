@@ -58,6 +58,7 @@ class Counts(BaseModel):
     all: int
     mine: int
     queue: int
+    covered: int
     overdue: int
 
 
@@ -69,11 +70,12 @@ class TaskPage(BaseModel):
 
 class TaskQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    view: Literal["all", "mine", "queue", "overdue"] = "all"
+    view: Literal["all", "mine", "queue", "covered", "overdue"] = "all"
+    sort: Literal["due", "priority"] = "due"
     procedure: str | None = Field(default=None, max_length=128)
     case_number: str | None = Field(default=None, max_length=64)
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(default=None, max_length=400)
 
 
 class HistoryEvent(BaseModel):
