@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import definitions, runtime
 from engine.cases import audit
-from engine.people import users
+from engine.people import passwords, users
 from engine.views import queries
 from engine.people.assignment import set_lane_group
 from engine.time.clock import Clock, SystemClock
@@ -163,15 +163,45 @@ def users_group() -> None:
 @click.option("--groups", default="", help="Comma-separated group names.")
 @click.option("--display-name")
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the user's web sign-in password from the first line of standard input.")
 @click.pass_obj
-def users_add(obj: CliContext, name: str, groups: str, display_name: str | None, admin: bool) -> None:
-    """Add a user (or add groups to an existing one)."""
+def users_add(obj: CliContext, name: str, groups: str, display_name: str | None, admin: bool,
+              password_stdin: bool) -> None:
+    """Add a user (or add groups to an existing one). Without a password the user cannot sign in."""
     names = [g.strip() for g in groups.split(",") if g.strip()]
+    password = _stdin_password() if password_stdin else None
     with obj.sessionmaker.begin() as session:
         user = users.add_user(session, name, clock=obj.clock, groups=names, display_name=display_name,
                               is_admin=admin)
+        if password is not None:
+            passwords.set_password(session, name, password)
         click.echo(f"user {user.name}: groups {', '.join(users.group_names(user)) or '-'}"
-                   + (" (administrator)" if user.is_admin else ""))
+                   + (" (administrator)" if user.is_admin else "")
+                   + ("" if user.password_hash else " (no password: cannot sign in)"))
+
+
+@users_group.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def users_set_password(obj: CliContext, name: str, password_stdin: bool) -> None:
+    """Set NAME's web sign-in password (asked twice on a terminal, else read from standard input)."""
+    if password_stdin or not sys.stdin.isatty():
+        password = _stdin_password()
+    else:
+        password = click.prompt("new password", hide_input=True, confirmation_prompt=True)
+    with obj.sessionmaker.begin() as session:
+        passwords.set_password(session, name, password)
+    click.echo(f"password of {name} set")
+
+
+def _stdin_password() -> str:
+    # One line; the newline a pipe or `echo` adds is not part of the password.
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise InvalidInput("no password on standard input")
+    return line
 
 
 @users_group.command("list")

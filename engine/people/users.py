@@ -55,3 +55,11 @@ def group_names(user: User) -> list[str]:
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(sa.select(User).order_by(User.name)))
+
+
+def set_locale(session: Session, name: str, locale: str | None) -> User:
+    """Remember the language ``name`` chose for the web UI (None: the browser's again)."""
+    user = get_user(session, name)
+    user.locale = locale
+    session.flush()
+    return user

@@ -72,6 +72,8 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(sa.String(128))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))  # argon2id; None: cannot sign in
+    locale: Mapped[str | None] = mapped_column(sa.String(16))  # the web UI's language, None: browser's
     groups: Mapped[list[Group]] = relationship(secondary=user_groups, back_populates="members")
 
     def __repr__(self) -> str:
