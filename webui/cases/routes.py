@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from engine.errors import NotFound
 from engine.views import case_access, case_detail, my_cases
@@ -55,7 +56,16 @@ def show(number: str) -> str:
     _visible(number)
     now = current_app.config["CLOCK"].now()
     case = case_detail.case_detail(get_session(read_only=True), number, now)
-    return render_template("cases/show.html", case=case, events=EVENTS, start_form=case_detail.START_FORM)
+    return render_template("cases/show.html", case=case, events=EVENTS, start_form=case_detail.START_FORM,
+                           task_url=_task_url)
+
+
+def _task_url(task_id: str) -> str | None:
+    # The task page belongs to the tasks blueprint; without it the task's name is shown unlinked.
+    try:
+        return url_for("tasks.show", task_id=task_id)
+    except BuildError:
+        return None
 
 
 @bp.route("/<number>/diagram.bpmn")
