@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import definitions, runtime
 from engine.cases import audit
 from engine.people import passwords, users
-from engine.views import queries
+from engine.views import case_access, case_detail, queries
 from engine.people.assignment import set_lane_group
 from engine.time.clock import Clock, SystemClock
 from engine.storage.db import database_url, make_engine, make_sessionmaker, upgrade
@@ -317,12 +317,20 @@ def complete(obj: CliContext, task_id: str, user: str, data: str | None) -> None
 
 
 @cli.command()
-@click.argument("instance_id", type=int)
+@click.argument("case", metavar="CASE")
+@click.option("--as", "user", help="Show it only if this person may see the case (as the web UI decides).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def show(obj: CliContext, instance_id: int, as_json: bool) -> None:
-    """Show a case: status, version, open tasks and history."""
+def show(obj: CliContext, case: str, user: str | None, as_json: bool) -> None:
+    """Show a case by its case number (TS-2026-000001) or instance id: status, version, open tasks, history."""
     with obj.read_sessionmaker() as session:
+        if case.isdigit():
+            instance_id = int(case)
+            number = queries.instance_view(session, instance_id)["case_number"] if user else None
+        else:
+            instance_id, number = case_detail.instance_id_of(session, case), case
+        if user is not None:
+            case_access.check_may_see(session, number or "", user, obj.clock.now())
         view = queries.instance_view(session, instance_id, obj.clock.now())
     if as_json:
         return _print_json(view)
