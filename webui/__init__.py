@@ -73,13 +73,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["schoolflow.current_user"] = _current_user_name
     app.register_blueprint(auth.bp)
     app.register_blueprint(tracking.bp)
-    from . import tasks  # noqa: PLC0415  (pages that need the layout's helpers below)
+    from . import start, tasks  # noqa: PLC0415
     app.register_blueprint(tasks.bp)
+    app.register_blueprint(start.bp)
     from . import cases, covers  # noqa: PLC0415  (case pages, my cases, duty cover)
     app.register_blueprint(cases.bp)
     app.register_blueprint(covers.bp)
     app.add_url_rule("/", "home", _home)
     app.context_processor(_layout_helpers)
+    app.add_template_filter(i18n.local_minutes, "local")
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(429, _too_many)
@@ -104,7 +106,9 @@ def _layout_helpers() -> dict[str, Any]:
         # Pages other blueprints add (cases, covers) appear in the menu once they are registered.
         return url_for(endpoint) if endpoint in current_app.view_functions else None
 
-    return {"nav_url": nav_url, "languages": i18n.LANGUAGES, "html_lang": i18n.html_lang(),
+    from .forms import event_label, say
+
+    return {"nav_url": nav_url, "say": say, "event_label": event_label, "languages": i18n.LANGUAGES, "html_lang": i18n.html_lang(),
             "current_locale": i18n.current_locale()}
 
 

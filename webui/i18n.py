@@ -5,6 +5,9 @@ normalises ``zh_CN`` to ``zh_Hans_CN`` and would not find a ``zh_CN`` folder).
 """
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import g, request, session
 from flask_login import current_user
 
@@ -49,3 +52,10 @@ def current_locale() -> str:
 
 def html_lang() -> str:
     return HTML_LANG[current_locale()]
+
+
+def local_minutes(moment: datetime | None) -> str:
+    """A moment in the school's time zone, to the minute: ``2026-09-30 17:30``."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(select_timezone())).strftime("%Y-%m-%d %H:%M")

@@ -23,6 +23,7 @@ from engine.people.assignment import check_may_claim, check_may_complete, covere
 from engine.cases.records import open_case
 from engine.time.clock import Clock
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
+from engine.definitions.starting import start_info
 from engine.definitions.forms import form_fields, validate_form
 from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
 from engine.time.school_time import lazy_school_time
@@ -59,13 +60,14 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     """Start a case on the latest version of ``process_key`` and run it to its first wait.
 
     :raises NotFound: no such procedure or user.
-    :raises InvalidInput: the start data is not an object of plain names.
+    :raises InvalidInput: the start data does not fit the start event's form (one message per field), or,
+        without a start form, is not an object of plain names.
     :raises InstanceError: the procedure failed before reaching a task.
     """
     conn = _connection(session)
     store.check_user(conn, user)
     definition = store.latest_definition(conn, process_key)
-    start_data = validate_form([], data or {})
+    start_data = validate_form(start_info(definition).fields, data or {})
     return begin_instance(session, definition, starter=user, start_data=start_data, clock=clock, data=start_data)
 
 

@@ -1,10 +1,13 @@
-"""Who may open a case (DESIGN.md, security model), until ``engine.views.visibility`` takes this over.
+"""Who may see a case (its task pages' data, its evidence files).
 
-A person sees a case when they started it, acted on it, hold or may claim one of its tasks (open or
-done), through their groups or as the duty cover of someone who does, or are an administrator. The
-people a procedure keeps away from a case (``excludeUsers``, e.g. the accused staff member) never see
-it, whatever else is true. Anyone else is told the case does not exist: the same ``NotFound`` as for a
-number no case has, so a stranger cannot learn which numbers are in use.
+A person sees a case when they started it, acted on it (the audit log names them), or are a candidate
+of one of its tasks (a candidate user, or a member of a candidate group); administrators see every case.
+With ``now``, also the duty cover of such a candidate or assignee at that moment (they see its tasks in
+their list, so they may open its case). The procedure's excluded people (``excludeUsers``) never see it,
+whatever else holds.
+
+``check_may_see`` is the same rule for a case addressed by its number, and answers a case one may not
+see exactly as a number nobody uses: the same ``NotFound``, so a stranger cannot tell which numbers exist.
 """
 from __future__ import annotations
 
@@ -15,40 +18,51 @@ from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
 from engine.people.substitution import active_for
-from engine.storage.models import AuditEvent, CandidateKind, Case, HumanTask, Instance, TaskCandidate, User
-from engine.people.users import group_names
+from engine.storage.models import (AuditEvent, Case, CandidateKind, Group, HumanTask, Instance, TaskCandidate,
+                                   User, user_groups)
 
 
-def check_may_see(session: Session, case_number: str, user: str, now: datetime) -> None:
-    """Return quietly when ``user`` may see the case with that number.
+def check_may_see(session: Session, case_number: str, user: str, now: datetime) -> int:
+    """The instance id of the case with that number (``TS-2026-000001``, case and spaces ignored), when
+    ``user`` may see it.
 
-    :raises NotFound: no such case, no such user, or the user may not see it (one answer for all three).
+    :raises NotFound: no such case, or one ``user`` may not see (the same error).
     """
-    missing = NotFound(f"no case {case_number}")
-    person = session.scalar(sa.select(User).where(User.name == user))
-    found = session.execute(sa.select(Case.instance_id, Instance.started_by)
-                            .join(Instance, Instance.id == Case.instance_id)
-                            .where(Case.number == case_number.strip().upper())).first()
-    if person is None or found is None:
-        raise missing
-    instance_id, started_by = found
+    number = case_number.strip().upper()
+    instance_id = session.scalar(sa.select(Case.instance_id).where(Case.number == number))
+    if instance_id is None or not may_see_case(session, user, instance_id, now):
+        raise NotFound(f"no case {number}")
+    return instance_id
+
+
+def may_see_case(session: Session, user: str, instance_id: int, now: datetime | None = None) -> bool:
+    found = session.execute(sa.select(User.id, User.is_admin).where(User.name == user)).first()
+    if found is None:
+        return False
+    user_id, is_admin = found
     tasks = sa.select(HumanTask.id).where(HumanTask.instance_id == instance_id)
     excluded = session.scalar(sa.select(sa.exists().where(
         TaskCandidate.task_id.in_(tasks), TaskCandidate.kind == CandidateKind.EXCLUDED,
-        TaskCandidate.name == person.name)))
+        TaskCandidate.name == user)))
     if excluded:
-        raise missing
-    if person.is_admin or started_by == person.name:
-        return
-    people = [person.name, *active_for(session, person.name, now)]
-    groups = group_names(person)
-    holds = session.scalar(sa.select(sa.exists().where(
+        return False
+    if is_admin:
+        return True
+    started = session.scalar(sa.select(sa.exists().where(Instance.id == instance_id,
+                                                         Instance.started_by == user)))
+    acted = session.scalar(sa.select(sa.exists().where(AuditEvent.instance_id == instance_id,
+                                                       AuditEvent.actor == user)))
+    groups = sa.select(Group.name).join(user_groups, user_groups.c.group_id == Group.id).where(
+        user_groups.c.user_id == user_id)
+    candidate = session.scalar(sa.select(sa.exists().where(
+        TaskCandidate.task_id.in_(tasks),
+        sa.or_(sa.and_(TaskCandidate.kind == CandidateKind.USER, TaskCandidate.name == user),
+               sa.and_(TaskCandidate.kind == CandidateKind.GROUP, TaskCandidate.name.in_(groups))))))
+    if started or acted or candidate:
+        return True
+    covered = active_for(session, user, now) if now is not None else []
+    return bool(covered) and bool(session.scalar(sa.select(sa.exists().where(
         HumanTask.instance_id == instance_id,
-        sa.or_(HumanTask.assignee.in_(people), HumanTask.completed_by == person.name,
-               sa.exists().where(TaskCandidate.task_id == HumanTask.id, sa.or_(
-                   sa.and_(TaskCandidate.kind == CandidateKind.USER, TaskCandidate.name.in_(people)),
-                   sa.and_(TaskCandidate.kind == CandidateKind.GROUP, TaskCandidate.name.in_(groups))))))))
-    acted = holds or session.scalar(sa.select(sa.exists().where(
-        AuditEvent.instance_id == instance_id, AuditEvent.actor == person.name)))
-    if not acted:
-        raise missing
+        sa.or_(HumanTask.assignee.in_(covered), sa.exists().where(
+            TaskCandidate.task_id == HumanTask.id, TaskCandidate.kind == CandidateKind.USER,
+            TaskCandidate.name.in_(covered)))))))

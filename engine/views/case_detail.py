@@ -13,16 +13,15 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
 from engine.cases import audit
-from engine.definitions.evaluation import make_evaluator
 from engine.definitions.forms import FormField, form_fields
+from engine.definitions.starting import start_info
 from engine.errors import NotFound
-from engine.runtime.workflow import load_workflow, script_engine, specs_of
+from engine.runtime.progress import elements_passed
+from engine.runtime.workflow import specs_of
 from engine.storage.models import CandidateKind, Case, HumanTask, Instance, TaskCandidate, TaskState
-from engine.time.clock import FakeClock
 from engine.time.school_time import school_time
 
 START_FORM = ""  # FormRecord.form of the data a case was started with (the page names it)
@@ -155,29 +154,10 @@ def diagram_marks(session: Session, instance: Instance, now: datetime) -> Diagra
     tasks = _open_tasks(session, instance.id, now)
     current = list(dict.fromkeys(t.bpmn_id for t in tasks))
     overdue = list(dict.fromkeys(t.bpmn_id for t in tasks if t.overdue))
-    # The restricted script engine is attached although nothing runs (its clock may stand still): a
-    # loaded workflow must never carry SpiffWorkflow's unrestricted default.
-    definition = instance.definition
-    evaluator = make_evaluator(session, definition, FakeClock(now), {})
-    workflow = load_workflow(definition, instance.state, script_engine(evaluator, definition))
-    waiting = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=SpiffState.WAITING)
-               if _is_waiting_event(t.task_spec)}
-    current += sorted(waiting - set(current))
-    done = [bpmn_id for bpmn_id in dict.fromkeys(
-        t.task_spec.bpmn_id for t in workflow.get_tasks(state=SpiffState.COMPLETED))
-        if bpmn_id and bpmn_id not in current and bpmn_id not in _process_ids(definition)]
-    return DiagramMarks(done=done, current=current, overdue=overdue)
-
-
-def _is_waiting_event(spec: Any) -> bool:
-    # An intermediate catch event (a timer or message the case waits for) is where the case stands; a
-    # boundary event waits beside its task and is not itself a step.
-    return bool(spec.bpmn_id) and type(spec).__name__ == "IntermediateCatchEvent"
-
-
-def _process_ids(definition: Any) -> set[str]:
-    spec, subprocesses = specs_of(definition)
-    return {s.name for s in (spec, *subprocesses.values())}
+    passed = elements_passed(session, instance, now)
+    current += [e for e in passed.waiting_events if e not in current]
+    return DiagramMarks(done=[e for e in passed.completed if e not in current], current=current,
+                        overdue=overdue)
 
 
 @dataclass(frozen=True)
@@ -217,14 +197,13 @@ def _instance_by_number(session: Session, case_number: str) -> Instance:
 
 
 def _fields_of(definition: Any, bpmn_id: str | None) -> dict[str, FormField]:
-    """The form fields of element ``bpmn_id`` (the start event for None), by id; empty if it has none."""
+    """The form fields of user task ``bpmn_id`` (of the start event for None), by id; empty if none."""
+    if bpmn_id is None:
+        return {f.id: f for f in start_info(definition).fields}
     spec, subprocesses = specs_of(definition)
     for s in (spec, *subprocesses.values()):
-        for task_spec in s.task_specs.values():
-            if (task_spec.bpmn_id == bpmn_id if bpmn_id else type(task_spec).__name__ == "StartEvent"):
-                found = {f.id: f for f in form_fields(task_spec)}
-                if found or bpmn_id:
-                    return found
+        if bpmn_id in s.task_specs:
+            return {f.id: f for f in form_fields(s.task_specs[bpmn_id])}
     return {}
 
 

@@ -21,7 +21,8 @@ def test_diagram_marks_done_current_and_overdue_steps(harness):
     harness.user("ann", "office")
     number = number_of(harness, harness.start("deadlines", "ann"))
     marks = detail(harness, number).marks
-    assert marks.done == ["start", "fork"] and sorted(marks.current) == ["later", "middle", "no_deadline", "soon"]
+    assert marks.done == ["start", "fork"]
+    assert sorted(marks.current) == ["later", "middle", "no_deadline", "soon"]
     assert marks.overdue == []
     harness.do("ann", "No deadline")
     harness.clock.advance(days=1)  # 1 October 10:00: "Soon" was due at 09:00, "Middle" (P3D) on 3 October
@@ -49,8 +50,8 @@ def test_forms_are_labelled_and_the_timeline_names_who_did_what(harness):
     harness.complete(task, "sam", {"visitor": "Zhang Wei", "party_size": 2, "purpose": "delivery",
                                    "has_car": True})
     seen = detail(harness, number)
-    assert (seen.case_number, seen.procedure, seen.version, seen.status) == (number, "Visitor registration", 1,
-                                                                             "running")
+    assert (seen.case_number, seen.procedure, seen.version) == (number, "Visitor registration", 1)
+    assert seen.status == "running"
     start, register = seen.forms
     assert start.form == case_detail.START_FORM and start.by == "rita"
     assert [(e.label, e.shown) for e in start.entries] == [("note", "walk-in")]  # no start form: ids
@@ -92,8 +93,9 @@ def test_my_cases_are_those_i_started_or_acted_on_newest_first_with_keyset_pages
     bob = cases_of(harness, "bob")
     assert [(c.case_number, c.status) for c in bob.cases] == [(by_ann[0], "completed")]
     assert by_carl not in [c.case_number for c in cases_of(harness, "ann").cases]
-    assert [c.case_number for c in cases_of(harness, "ann", which="closed").cases] == [bob.cases[0].case_number]
-    assert bob.cases[0].case_number not in [c.case_number for c in cases_of(harness, "ann", which="open").cases]
+    closed = [c.case_number for c in cases_of(harness, "ann", which="closed").cases]
+    still_open = [c.case_number for c in cases_of(harness, "ann", which="open").cases]
+    assert closed == [by_ann[0]] and still_open == [by_ann[2], by_ann[1]]
 
 
 def test_my_cases_search_by_part_of_the_case_number_ignores_case_and_spaces(harness):
@@ -102,6 +104,7 @@ def test_my_cases_search_by_part_of_the_case_number_ignores_case_and_spaces(harn
     numbers = [number_of(harness, harness.start("simple", "ann")) for _ in range(12)]
     assert numbers[10].endswith("-000011")
     assert [c.case_number for c in cases_of(harness, "ann", search=" 000 011 ").cases] == [numbers[10]]
-    assert [c.case_number for c in cases_of(harness, "ann", search=numbers[10].lower()).cases] == [numbers[10]]
+    typed_lower = cases_of(harness, "ann", search=numbers[10].lower())
+    assert [c.case_number for c in typed_lower.cases] == [numbers[10]]
     assert len(cases_of(harness, "ann", search="-00001").cases) == 3  # -000010, -000011, -000012
     assert cases_of(harness, "ann", search="%").cases == []  # a wildcard is a character, not "anything"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -142,7 +142,8 @@ def test_arranging_my_cover_lists_it_and_the_colleague_sees_my_tasks(client, har
 
 def test_a_refused_cover_shows_the_reason_by_the_field_and_keeps_what_was_typed(client, harness, office):
     sign_in(client, "ma")
-    refused = arrange(client, substitute="li", starts="2026-10-08T16:00", ends="2026-10-08T14:00", reason="开会")
+    refused = arrange(client, substitute="li", starts="2026-10-08T16:00", ends="2026-10-08T14:00",
+                      reason="开会")
     assert refused.status_code == 422
     page = text(refused)
     assert re.search(r'id="ends-error">[^<]*结束时间', page)
@@ -174,11 +175,13 @@ def test_only_an_administrator_arranges_someone_elses_cover(client, harness, off
     client.post("/logout", data={"csrf_token": page_token(client, "/covers/")})
     sign_in(client, "root")
     assert 'id="user"' in text(client.get("/covers/"))
-    assert arrange(client, user="ma", substitute="li", starts="2026-10-12", ends="2026-10-13").status_code == 303
+    done = arrange(client, user="ma", substitute="li", starts="2026-10-12", ends="2026-10-13")
+    assert done.status_code == 303
     with harness.ReadSession() as s:
         from engine.people import substitution
         covers = substitution.list_covers(s, now=harness.clock.now())
-    assert [(c.user, c.substitute, c.created_by) for c in covers] == [("li", "root", "li"), ("ma", "li", "root")]
+    assert [(c.user, c.substitute, c.created_by) for c in covers] == [
+        ("li", "root", "li"), ("ma", "li", "root")]
 
 
 def test_cancelling_my_cover_ends_it_and_someone_elses_is_not_found(client, harness, office):

@@ -24,7 +24,8 @@ EVENTS = {
     "task.unclaimed": _l("Gave the task back"), "task.reassigned": _l("Handed the task on"),
     "task.completed": _l("Completed"), "timer.fired": _l("Deadline or timer reached"),
     "instance.completed": _l("Case closed"), "instance.error": _l("Stopped by an error"),
-    "instance.cancelled": _l("Case ended"), "instance.migrated": _l("Moved to another version of the procedure"),
+    "instance.cancelled": _l("Case ended"),
+    "instance.migrated": _l("Moved to another version of the procedure"),
 }
 
 

@@ -38,7 +38,8 @@ FIELD_WORDS = {
         "This person covers someone else during the period; an administrator must rearrange that first."),
     "no time zone": _l("Enter a date and time like 2026-10-08 14:00."),
 }
-STATES = {"upcoming": _l("Upcoming"), "active": _l("Active"), "ended": _l("Ended"), "cancelled": _l("Cancelled")}
+STATES = {"upcoming": _l("Upcoming"), "active": _l("Active"), "ended": _l("Ended"),
+          "cancelled": _l("Cancelled")}
 
 
 @bp.route("/", methods=("GET", "POST"))
@@ -105,9 +106,10 @@ def _exists(session: Any, name: str) -> bool:
 
 
 def _moment(value: str, zone: ZoneInfo, *, end: bool, errors: dict[str, str], field: str) -> datetime | None:
-    """A date and time typed in the school's time zone; a bare date is that whole day (as the CLI reads it)."""
+    """A date and time typed in the school's time zone; a bare date is that whole day (as the CLI has it)."""
     if not value:
-        errors[field] = _("Enter when the cover starts.") if field == "starts" else _("Enter when the cover ends.")
+        starts = field == "starts"
+        errors[field] = _("Enter when the cover starts.") if starts else _("Enter when the cover ends.")
         return None
     try:
         if len(value) == 10:
