@@ -21,6 +21,14 @@ async function draw(box) {
         try { canvas.addMarker(id, cls); } catch (e) { /* not drawn in this diagram */ }
       }
     }
+    // On a phone the whole procedure is too small to read: show the step waiting now at a readable
+    // size instead (drag or the arrow keys move around, once the diagram has the focus).
+    const current = (marks.current || [])[0];
+    const element = current && viewer.get('elementRegistry').get(current);
+    if (element && box.clientWidth < 640 && canvas.zoom() < 0.6) {
+      canvas.zoom(0.8);
+      canvas.scrollToElement(element, { top: 80, bottom: 80, left: 60, right: 60 });
+    }
     box.dataset.sfReady = 'true';
   } catch (e) {
     if (error) error.hidden = false;
