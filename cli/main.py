@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import definitions, runtime
 from engine.cases import audit
 from engine.people import passwords, users
-from engine.views import case_access, case_detail, queries
+from engine.views import queries, visibility
 from engine.people.assignment import set_lane_group
 from engine.time.clock import Clock, SystemClock
 from engine.storage.db import database_url, make_engine, make_sessionmaker, upgrade
 from engine.errors import DefinitionError, EngineError, InvalidInput
 
 from .calendar_cmd import calendar
+from .activate_cmd import activate
 from .demo_cmd import demo_data
 from .migrate_cmd import migrate
 from .params_cmd import params_group
@@ -126,15 +127,18 @@ def init_db(obj: CliContext) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--allow-scripts", is_flag=True, help="Allow script tasks in these files (restricted).")
-@click.option("--as", "actor", help="Who deploys (recorded in the audit log).")
+@click.option("--as", "actor", help="The administrator who deploys (recorded in the audit log); "
+                                   "default: the operator.")
+@click.option("--stage", is_flag=True, help="Store for review; new cases keep the active version until "
+                                            "'schoolflow activate'.")
 @click.pass_obj
-def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: str | None) -> None:
+def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: str | None, stage: bool) -> None:
     """Deploy procedure files (or every .bpmn below a directory); all or nothing."""
     with obj.sessionmaker.begin() as session:
         results = definitions.deploy_path(session, list(paths), clock=obj.clock, actor=actor,
-                                          allow_scripts=allow_scripts)
+                                          allow_scripts=allow_scripts, stage=stage)
     for r in results:
-        state = "deployed" if r.created else "unchanged"
+        state = ("staged" if stage else "deployed") if r.created else "unchanged"
         click.echo(f"{state}: {r.process_key} v{r.version} ({r.file_name})")
 
 
@@ -317,21 +321,17 @@ def complete(obj: CliContext, task_id: str, user: str, data: str | None) -> None
 
 
 @cli.command()
-@click.argument("case", metavar="CASE")
-@click.option("--as", "user", help="Show it only if this person may see the case (as the web UI decides).")
+@click.argument("case")
+@click.option("--as", "user", help="Show it only if this person may see it (default: the operator sees all).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def show(obj: CliContext, case: str, user: str | None, as_json: bool) -> None:
-    """Show a case by its case number (TS-2026-000001) or instance id: status, version, open tasks, history."""
+    """Show a case (its case number, such as TS-2026-000001, or its id): status, version, open tasks and
+    history."""
     with obj.read_sessionmaker() as session:
-        if case.isdigit():
-            instance_id = int(case)
-            number = queries.instance_view(session, instance_id)["case_number"] if user else None
-        else:
-            instance_id, number = case_detail.instance_id_of(session, case), case
-        if user is not None:
-            case_access.check_may_see(session, number or "", user, obj.clock.now())
-        view = queries.instance_view(session, instance_id, obj.clock.now())
+        now = obj.clock.now()
+        instance_id = visibility.find_case(session, case, user, now=now).id
+        view = queries.instance_view(session, instance_id, now)
     if as_json:
         return _print_json(view)
     click.echo(f"instance {view['id']}  case {view['case_number']}  {view['process_key']} "
@@ -354,16 +354,39 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--anchor", help="A digest printed earlier by 'audit anchor' (N:HASH); it must still be in the log.")
 @click.pass_obj
-def audit_verify(obj: CliContext) -> None:
+def audit_verify(obj: CliContext, anchor: str | None) -> None:
     """Check the hash chain; report the first altered or deleted event (exit 1 if any)."""
     with obj.read_sessionmaker() as session:
-        report = audit.verify_chain(session)
+        report = audit.verify_chain(session, anchor=_anchor(anchor) if anchor else None)
+    if not report.keyed:
+        click.echo(f"note: no audit key is set ({audit.KEY_ENV} or {audit.KEY_FILE_ENV}): the chain is checked "
+                   "with plain hashes, which anyone able to write to the database could recompute", err=True)
     if report.ok:
-        click.echo(f"audit log intact: {report.checked} events")
+        click.echo(f"audit log intact: {report.checked} events" + (", keyed" if report.keyed else ""))
         return
     click.echo(f"audit log damaged: {report.reason} (after {report.checked} good events)", err=True)
     sys.exit(1)
+
+
+@audit_group.command("anchor")
+@click.pass_obj
+def audit_anchor(obj: CliContext) -> None:
+    """Print the chain's current head (N:HASH) to keep outside the database, for 'audit verify --anchor'."""
+    with obj.read_sessionmaker() as session:
+        report = audit.verify_chain(session)
+    if not report.ok or report.head is None:
+        click.echo(f"audit log damaged: {report.reason}; no anchor printed", err=True)
+        sys.exit(1)
+    click.echo(f"{report.head[0]}:{report.head[1]}")
+
+
+def _anchor(text: str) -> tuple[int, str]:
+    seq, _, digest = text.strip().partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise click.BadParameter("expected N:HASH as printed by 'schoolflow audit anchor'", param_hint="--anchor")
+    return int(seq), digest.lower()
 
 
 @cli.command()
@@ -381,6 +404,7 @@ def worker(obj: CliContext, once: bool, interval: float, limit: int | None) -> N
 
 
 cli.add_command(calendar)
+cli.add_command(activate)
 cli.add_command(migrate)
 cli.add_command(params_group)
 cli.add_command(demo_data)

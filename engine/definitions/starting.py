@@ -5,8 +5,7 @@ elsewhere) and those the process names in ``camunda:candidateStarterGroups`` (or
 ``camunda:candidateStarterUsers``); administrators may start any procedure. A procedure that names
 none of these is startable by everyone (as it was before this rule).
 
-The start form is the ``camunda:formData`` of the process's plain start event (no timer, message or
-signal), read from the stored file like SpiffWorkflow reads a user task's form.
+The start form is ``start_form.start_form``: what ``runtime.start_process`` checks the data against.
 """
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from engine.definitions.forms import FormField
+from engine.definitions.start_form import start_form
 from engine.definitions.xml_input import parse_xml
 
 _NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
@@ -42,7 +42,10 @@ def start_info(definition: Any) -> StartInfo:
     key = (definition.process_key, definition.content_hash)
     if key not in _CACHE:
         tree, _ = parse_xml(definition.bpmn_xml.encode("utf-8"), definition.process_key)
-        _CACHE[key] = _read(tree, definition.process_key) if tree is not None else StartInfo(None, None, (), (), [])
+        info = _read(tree, definition.process_key) if tree is not None else StartInfo(None, None, (), (), [])
+        # The form as start_process checks it (one reading of the start event's form).
+        _CACHE[key] = StartInfo(info.start_event, info.lane, info.starter_groups, info.starter_users,
+                                start_form(definition))
     return _CACHE[key]
 
 
@@ -75,26 +78,7 @@ def _read(tree: etree._ElementTree, process_key: str) -> StartInfo:
     for lane_el in process.iterfind(".//bpmn:lane", _NS):
         if any((ref.text or "").strip() == start.get("id") for ref in lane_el.iterfind("bpmn:flowNodeRef", _NS)):
             lane = lane_el.get("name") or lane_el.get("id")
-    fields = [_field(f) for f in start.iterfind(".//camunda:formData/camunda:formField", _NS)]
-    return StartInfo(start.get("id"), lane, starter_groups, starter_users, fields)
-
-
-def _field(f: etree._Element) -> FormField:
-    rules = {v.get("name"): v.get("config") for v in f.iterfind("camunda:validation/camunda:constraint", _NS)}
-
-    def number(name: str) -> float | None:
-        value = rules.get(name)
-        return None if value is None else float(value)
-
-    return FormField(
-        id=f.get("id") or "", label=f.get("label") or f.get("id") or "", type=f.get("type") or "string",
-        required="required" in rules, readonly="readonly" in rules,
-        minlength=None if number("minlength") is None else int(number("minlength") or 0),
-        maxlength=None if number("maxlength") is None else int(number("maxlength") or 0),
-        min=number("min"), max=number("max"),
-        values=[(v.get("id") or "", v.get("name") or v.get("id") or "") for v in f.iterfind("camunda:value", _NS)],
-        default=f.get("defaultValue"),
-    )
+    return StartInfo(start.get("id"), lane, starter_groups, starter_users, [])
 
 
 def startable(session: Any, user: str) -> list[tuple[Any, StartInfo]]:

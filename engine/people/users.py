@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine.time.clock import Clock
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, NotAllowed, NotFound
 from engine.storage.models import Group, User
 
 NAME = re.compile(r"^[\w.\-@]{1,64}$")
@@ -47,6 +47,17 @@ def get_user(session: Session, name: str) -> User:
     if user is None:
         raise NotFound(f"no user named '{name}'")
     return user
+
+
+def require_admin(session: Session, actor: str | None, action: str) -> None:
+    """Only an administrator may ``action`` (e.g. "deploy procedures"); ``actor`` None is the server's
+    operator (the command line without ``--as``), who may.
+
+    :raises NotFound: no user has that name.
+    :raises NotAllowed: the user is not an administrator.
+    """
+    if actor is not None and not get_user(session, actor).is_admin:
+        raise NotAllowed(f"only an administrator can {action}; {actor} is not one")
 
 
 def group_names(user: User) -> list[str]:

@@ -141,14 +141,6 @@ def diagram_xml(session: Session, case_number: str) -> str:
     return _instance_by_number(session, case_number).definition.bpmn_xml
 
 
-def instance_id_of(session: Session, case_number: str) -> int:
-    """The instance id behind a case number (``TS-2026-000001``; case and surrounding spaces ignored).
-
-    :raises NotFound: no case has that number.
-    """
-    return _instance_by_number(session, case_number).id
-
-
 def diagram_marks(session: Session, instance: Instance, now: datetime) -> DiagramMarks:
     """Which elements of ``instance``'s diagram are done, waiting now, and overdue at ``now``."""
     tasks = _open_tasks(session, instance.id, now)

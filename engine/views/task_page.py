@@ -3,7 +3,7 @@ so far (its data labelled by the forms that recorded it, and its history).
 
 Who may open it: anyone who sees the task in their list (``queries.visible_to``); a candidate of a task
 someone else has claimed sees it read-only with the reason. A finished or withdrawn task is shown (as
-"someone else acted first") only to people who may see its case (``case_access.may_see_case``).
+"someone else acted first") only to people who may see its case (``visibility.may_see_case``, the one rule).
 Everyone else gets ``NotFound``, exactly as for a task that does not exist.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from engine.people.users import get_user
 from engine.runtime.workflow import specs_of
 from engine.storage import store
 from engine.storage.models import Case, HumanTask, Instance, TaskState
-from engine.views.case_access import may_see_case
+from engine.views.visibility import may_see_case
 from engine.views.queries import visible_to
 
 
@@ -103,7 +103,7 @@ def task_view(session: Session, user: str, task_id: str, now: datetime) -> TaskV
     if visible is None:
         if task.state == TaskState.OPEN and is_candidate(actor, task) and task.assignee not in (None, user):
             reason = f"task '{task.name or task.bpmn_id}' is claimed by {task.assignee}"
-        elif task.state != TaskState.OPEN and may_see_case(session, user, instance.id):
+        elif task.state != TaskState.OPEN and may_see_case(session, user, instance.id, now=now):
             reason = None
         else:
             raise NotFound("no such task")

@@ -1,5 +1,6 @@
 """The case page and my cases. What a case shows is ``engine.views.case_detail``; who may open it is
-``engine.views.case_access``: anyone else gets the 404 a case number nobody uses gets.
+``engine.views.visibility`` (through ``case_access``, which takes case numbers only): anyone else gets the
+404 a case number nobody uses gets.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from engine import runtime
 from engine.cases import evidence
 from engine.errors import ConcurrentUpdate, InvalidInput, NotAllowed, NotFound
 from engine.views import inbox, task_page
-from engine.views.case_access import may_see_case
+from engine.views.visibility import may_see_case
 
 from ..db import get_session
 from ..forms import engine_data, posted_values, say
@@ -173,7 +173,7 @@ def download(upload_id: int) -> Response:
         upload = evidence.upload_of(session, upload_id)
     except NotFound:
         abort(404)
-    if not may_see_case(session, current_user.name, upload.instance_id):
+    if not may_see_case(session, current_user.name, upload.instance_id, now=_now()):
         abort(404)
     response = make_response(evidence.content_of(session, upload))
     response.headers["Content-Type"] = upload.media_type

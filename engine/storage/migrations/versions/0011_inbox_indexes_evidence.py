@@ -1,13 +1,13 @@
 """Inbox keyset indexes; evidence files (stored once by SHA-256) and the cases they were uploaded to
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
