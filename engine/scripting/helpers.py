@@ -35,13 +35,24 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
         except OutOfRange as exc:
             raise ScriptError(str(exc)) from None
 
+    def add_working_days_from(since: str, n: int) -> str:
+        # Deadlines "n working days from receipt" count from a fixed moment (``received_at``), not from
+        # today, so re-creating a task or typing a date cannot move them.
+        moment = _moment(since)
+        if not isinstance(moment, datetime):
+            moment = datetime(moment.year, moment.month, moment.day, 12, tzinfo=school_time().tz)
+        elif moment.tzinfo is None:
+            moment = moment.replace(tzinfo=school_time().tz)
+        return calendar().add_working_days(moment, int(n)).isoformat()
+
     def now() -> str:
         return clock.now().isoformat()
 
     def today() -> str:
         return clock.now().astimezone(school_time().tz).date().isoformat()  # no calendar entries needed
 
-    return {"add_working_days": add_working_days, "working_days_between": working_days_between,
+    return {"add_working_days": add_working_days, "add_working_days_from": add_working_days_from,
+            "working_days_between": working_days_between,
             "now": now, "today": today}
 
 
