@@ -107,6 +107,8 @@ def _data(text: str | None) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise click.ClickException(f"--data is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise click.ClickException("--data is nested too deeply") from None
     if not isinstance(value, dict):
         raise click.ClickException("--data must be a JSON object such as '{\"approved\": true}'")
     return value
@@ -354,17 +356,25 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-@click.option("--anchor", help="A digest printed earlier by 'audit anchor' (N:HASH); it must still be in the log.")
+@click.option("--anchor", "anchor", metavar="SEQ:HASH", help="A head printed earlier by 'audit anchor' and kept "
+                                                             "outside the database: the log must still lead to it.")
 @click.pass_obj
 def audit_verify(obj: CliContext, anchor: str | None) -> None:
     """Check the hash chain; report the first altered or deleted event (exit 1 if any)."""
     with obj.read_sessionmaker() as session:
-        report = audit.verify_chain(session, anchor=_anchor(anchor) if anchor else None)
+        report = audit.verify_chain(session, anchor=anchor)
     if not report.keyed:
-        click.echo(f"note: no audit key is set ({audit.KEY_ENV} or {audit.KEY_FILE_ENV}): the chain is checked "
-                   "with plain hashes, which anyone able to write to the database could recompute", err=True)
+        click.echo(f"note: no audit key is set ({audit.KEY_FILE_ENV} or {audit.KEY_ENV}): the hashes are "
+                   "plain, so whoever can write to the database could recompute them; see the README, "
+                   "\"Audit log\"", err=True)
     if report.ok:
-        click.echo(f"audit log intact: {report.checked} events" + (", keyed" if report.keyed else ""))
+        detail = []
+        if report.keyed:
+            detail.append("keyed" + (f"; the first {report.unkeyed} predate the key and have plain hashes"
+                                     if report.unkeyed else ""))
+        if anchor is not None:
+            detail.append(f"leads to the anchor #{anchor.split(':')[0].strip()}")
+        click.echo(f"audit log intact: {report.checked} events" + (f" ({', '.join(detail)})" if detail else ""))
         return
     click.echo(f"audit log damaged: {report.reason} (after {report.checked} good events)", err=True)
     sys.exit(1)
@@ -373,20 +383,9 @@ def audit_verify(obj: CliContext, anchor: str | None) -> None:
 @audit_group.command("anchor")
 @click.pass_obj
 def audit_anchor(obj: CliContext) -> None:
-    """Print the chain's current head (N:HASH) to keep outside the database, for 'audit verify --anchor'."""
+    """Print the chain's head as SEQ:HASH: keep it outside the database, check later with verify --anchor."""
     with obj.read_sessionmaker() as session:
-        report = audit.verify_chain(session)
-    if not report.ok or report.head is None:
-        click.echo(f"audit log damaged: {report.reason}; no anchor printed", err=True)
-        sys.exit(1)
-    click.echo(f"{report.head[0]}:{report.head[1]}")
-
-
-def _anchor(text: str) -> tuple[int, str]:
-    seq, _, digest = text.strip().partition(":")
-    if not seq.isdigit() or len(digest) != 64:
-        raise click.BadParameter("expected N:HASH as printed by 'schoolflow audit anchor'", param_hint="--anchor")
-    return int(seq), digest.lower()
+        click.echo(audit.anchor(session))
 
 
 @cli.command()

@@ -47,10 +47,17 @@ see it as `NAME`. An administrator changes it per deployment without editing XML
 `schoolflow params set p2_complaint reply_days 10`, `schoolflow params show p2_complaint`,
 `schoolflow params unset …`; `schoolflow definitions` lists the values in force.
 
-**Deadlines.** `camunda:dueDate` and the boundary timers that escalate an overdue task count working
-days on the school calendar from a date recorded in the case (the acceptance date), e.g.
-`${add_working_days(max(0, reply_days - working_days_between(accepted_on, today())))}`: the deadline stays
-where it was when a task is re-created by a loop, and an approved extension adds its days to it.
+**Deadlines.** A deadline "n working days from receipt" counts from the moment the engine received the
+case (`received_at`, a fact no form can set), on the school calendar:
+`${add_working_days_from(received_at, reply_days)}` (P2, P3, P4). A typed date (受理日期) is recorded but
+moves nothing, and a task re-created by a loop keeps its deadline. An approved extension (P2 §七4) names
+the new total from receipt.
+
+**Nobody approves their own request.** A task's own `excludeUsers` property keeps people away from that
+task only: `${initiator}` (P5: whoever filed a request never reviews it) or the engine-kept `done_by`
+(who completed each task: P4's approvals exclude `${done_by.get('negotiate', done_by.get('plan'))}`,
+P2's extension approval excludes whoever asked for it). They see no such task and are refused if they
+try; the task waits for someone else.
 
 **The accused staff member.** Complaint procedures capture `accused_user` in their start form and declare
 `excludeUsers=${accused_user}`: that person never sees or acts on a task of the case, even as a member

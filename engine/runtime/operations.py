@@ -23,9 +23,9 @@ from engine.people.assignment import check_may_claim, check_may_complete, covere
 from engine.cases.records import open_case
 from engine.time.clock import Clock
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
-from engine.definitions.forms import form_fields, validate_form
+from engine.definitions.start_data import validate_start_data
+from engine.definitions.forms import check_case_size, form_fields, validate_form
 from engine.definitions.reserved import check_data
-from engine.definitions.start_form import start_form
 from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
 from engine.time.school_time import lazy_school_time
 from engine.people.substitution import active_for
@@ -61,15 +61,15 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     """Start a case on the latest version of ``process_key`` and run it to its first wait.
 
     :raises NotFound: no such procedure or user.
-    :raises InvalidInput: the start data does not fit the start event's form (one message per field), or,
-        without a start form, is not an object of plain names.
+    :raises InvalidInput: the start data does not satisfy the start event's form (or, without one, is not
+        an object of plain names, or names a field another form asks for); nothing is stored.
     :raises InstanceError: the procedure failed before reaching a task.
     """
     conn = _connection(session)
     store.check_user(conn, user)
     definition = store.latest_definition(conn, process_key)
     # Checked like a task's form (undeclared fields, constraints, lengths); free data only without a form.
-    start_data = validate_form(start_form(definition), data or {})
+    start_data = validate_start_data(definition, data or {})
     check_data(definition, start_data)
     return begin_instance(session, definition, starter=user, start_data=start_data, clock=clock, data=start_data)
 
@@ -125,8 +125,13 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
     cleaned = validate_form(form_fields(task.task_spec), data or {})
     check_data(instance.definition, cleaned)
+    check_case_size({**task.data, **cleaned})
     before = Before.of(workflow, instance.definition).without_task(task_id)
     task.data.update(cleaned)
+    # Who completed each task, kept by the engine (after the form, so no field can set it): an approval
+    # can then exclude the author of what it approves (``excludeUsers=${done_by['plan']}``).
+    done_by = task.data.get("done_by")
+    task.data["done_by"] = {**(done_by if isinstance(done_by, dict) else {}), row.bpmn_id: user}
     run_task(workflow, task)
     now = clock.now()
     store.complete_task_row(conn, task_id, user, now)
@@ -279,7 +284,10 @@ def _touch(instance: Instance, clock: Clock) -> None:
 def _instance_names(instance: store.InstanceRow, case_number: str | None = None) -> dict[str, Any]:
     if case_number is None and instance.case is not None:
         case_number = instance.case.number
-    return {"initiator": instance.started_by, "instance_id": instance.id, "case_number": case_number}
+    started = getattr(instance, "started_at", None)
+    # ``received_at``: the moment the engine received the case, which no form field can move.
+    return {"initiator": instance.started_by, "instance_id": instance.id, "case_number": case_number,
+            "received_at": started.isoformat() if started is not None else None}
 
 
 def _flush(session: Session) -> None:
