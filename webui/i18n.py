@@ -1,4 +1,4 @@
-"""Languages: Simplified Chinese by default, English per user (remembered) or by the browser.
+"""Languages: Simplified Chinese by default (whatever the browser asks for), English when chosen.
 
 Message ids are English, so English needs no catalog; the Chinese one is ``zh_Hans_CN`` (Babel
 normalises ``zh_CN`` to ``zh_Hans_CN`` and would not find a ``zh_CN`` folder).
@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import g, request, session
+from flask import g, session
 from flask_login import current_user
 
 from engine.time.school_time import school_time
@@ -21,18 +21,14 @@ HTML_LANG = {"zh_Hans_CN": "zh-CN", "en": "en"}
 
 
 def select_locale() -> str | None:
-    """The signed-in user's choice, else this browser's choice, else the browser's languages, else None
-    (Flask-Babel then uses ``BABEL_DEFAULT_LOCALE``)."""
+    """The signed-in user's choice, else this browser session's choice, else None (Flask-Babel then
+    uses ``BABEL_DEFAULT_LOCALE``: Simplified Chinese, whatever language the browser asks for)."""
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return str(current_user.locale)
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return str(chosen)
-    # "zh-CN" / "zh" in Accept-Language mean the Chinese catalog
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
-    if best is None:
-        return None
-    return "en" if best == "en" else DEFAULT
+    return None
 
 
 def select_timezone() -> str:

@@ -31,6 +31,7 @@ from engine.runtime.workflow import specs_of
 from engine.storage.models import (AuditEvent, CandidateKind, Case, Definition, Group, HumanTask, Instance,
                                    TaskCandidate, TaskState, User, user_groups)
 
+MAX_ID = 2**31 - 1
 MAX_REF = 64  # longer than any case number or id: refused as "no such case" without a query
 
 
@@ -97,7 +98,8 @@ def find_case(session: Session, ref: str | int, user_name: str | None = None, *,
 
 def _lookup(session: Session, text: str) -> Instance | None:
     if text.isascii() and text.isdigit():
-        return session.get(Instance, int(text)) if len(text) <= 18 else None
+        # Ids are 32-bit integers: a larger number names no case (and would make PostgreSQL fail).
+        return session.get(Instance, int(text)) if int(text) <= MAX_ID else None
     return session.scalar(sa.select(Instance).join(Case, Case.instance_id == Instance.id)
                           .where(Case.number == text.upper()))
 

@@ -135,3 +135,13 @@ def test_visible_cases_filters_a_listing(harness, lanes):
         condition = visibility.visible_cases(s, "out", now=harness.clock.now())
         ids = list(s.scalars(sa.select(Instance.id).where(condition).order_by(Instance.id)))
     assert ids == [other]
+
+
+def test_an_id_beyond_any_integer_is_no_such_case(harness):
+    """A 64-bit number from a URL used to make PostgreSQL fail (found by fuzzing the API)."""
+    import pytest as _pytest
+
+    from engine.errors import NotFound
+    from engine.views.visibility import find_case
+    with harness.Session() as s, _pytest.raises(NotFound, match="no such case"):
+        find_case(s, 21272693942701104)

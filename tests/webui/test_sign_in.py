@@ -161,10 +161,13 @@ def test_the_language_switch_is_remembered_for_the_user(app, client, staff):
     assert "Sign out" in other.get("/tasks/").get_data(as_text=True)
 
 
-def test_chinese_is_the_default_and_an_english_browser_gets_english_before_sign_in(client):
-    assert "登录" in client.get("/login").get_data(as_text=True)
+def test_chinese_is_the_default_even_for_an_english_browser_until_english_is_chosen(client):
     html = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
-    assert "Sign in" in html and "用户名" not in html
+    assert "登录" in html and '<html lang="zh-CN">' in html
+    token = csrf_token(client, "/login")
+    client.post("/language", data={"locale": "en", "next": "/login", "csrf_token": token})
+    html = client.get("/login").get_data(as_text=True)
+    assert "Sign in" in html and "用户名" not in html  # chosen before signing in: kept for this browser
 
 
 def test_cli_users_add_with_password_stdin_and_set_password(db_url, harness):
