@@ -76,6 +76,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import start, tasks  # noqa: PLC0415
     app.register_blueprint(tasks.bp)
     app.register_blueprint(start.bp)
+    from . import cases, covers  # noqa: PLC0415  (case pages, my cases, duty cover)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(covers.bp)
     app.add_url_rule("/", "home", _home)
     app.context_processor(_layout_helpers)
     app.add_template_filter(i18n.local_minutes, "local")
