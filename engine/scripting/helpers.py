@@ -21,6 +21,11 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
     def add_working_days(n: int) -> str:
         return calendar().add_working_days(clock.now(), int(n)).isoformat()
 
+    def working_days_after(since: str, n: int) -> str:
+        # A deadline counted from a date of the case (receipt), not from today: a task re-created after it
+        # keeps it, and shows as overdue once it has passed.
+        return calendar().add_working_days(_moment(since), int(n)).isoformat()
+
     def working_days_between(a: str, b: str) -> int:
         return int(calendar().working_days_between(_moment(a), _moment(b)))
 
@@ -30,7 +35,8 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
     def today() -> str:
         return clock.now().astimezone(school_time().tz).date().isoformat()  # no calendar entries needed
 
-    return {"add_working_days": add_working_days, "working_days_between": working_days_between,
+    return {"add_working_days": add_working_days, "working_days_after": working_days_after,
+            "working_days_between": working_days_between,
             "now": now, "today": today}
 
 

@@ -171,8 +171,8 @@ s = Process(
     properties={"casePrefix": "TJ"},
     doc="投诉记录的统计由信息督察室负责，每周呈报校委会（每次触发新建一个统计案件）。",
 )
-s.start("stats_start", "每周五 16:00", "lane_stats_office", 0,
-        timer=("timeCycle", "R/2026-09-04T16:00:00+08:00/P1W"))
+s.start("stats_start", "每周首个工作日 9:00", "lane_stats_office", 0,
+        timer=("timeCycle", "0 0 9 ? * MON"), properties={"workingDay": "next"})
 s.task("stats_compile", "编制每周投诉统计", "lane_stats_office", 1, form=[
     F("week_of", "统计周（周一日期）", "date", required=True),
     F("complaints_received", "本周受理投诉数", "long", required=True, min=0),
