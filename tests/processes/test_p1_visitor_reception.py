@@ -214,6 +214,8 @@ def test_monthly_summary_fires_on_the_last_working_day_with_the_counts_computed(
     [summary] = p1.instances("p1_summary")
     assert p1.data(summary.id)["stat_received"] == 2  # kept with the report case
     p1.only("学校领导审阅", sees=["lu"], blind=["ma"])
+    h.do("lu", "学校领导审阅", {"leader_remarks": "加强疏导"})
+    assert h.show(summary.id)["status"] == "completed"
 
     h.clock.set(datetime(2026, 10, 30, 16, 59, tzinfo=SH))
     assert h.fire_due().started == 0
