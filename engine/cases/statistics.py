@@ -27,7 +27,9 @@ PERIOD_PROPERTY = "statisticsPeriod"
 DEFAULT_PERIOD = "P7D"
 # Field ids a report form may show (read-only); their values are those of ``count_cases``.
 FIELDS = ("stat_period", "stat_received", "stat_closed", "stat_open", "stat_overdue", "stat_satisfied",
-          "stat_dissatisfied", "stat_by_procedure", "stat_by_category", "stat_by_channel", "stat_by_status")
+          "stat_dissatisfied", "stat_by_procedure", "stat_by_category", "stat_by_channel", "stat_by_status",
+          "stat_hot_issues")
+HOT_ISSUE_FIELD = "hot_issue"  # the tag the archive step gives a case (P3 九); counted as hot issues
 SATISFIED_FIELDS = ("satisfied", "visitor_satisfied", "customer_satisfied")
 SATISFACTION_FIELDS = ("satisfaction",)  # enum answers; "dissatisfied" / "unsatisfied" count as not satisfied
 _NOT_SATISFIED = {"dissatisfied", "unsatisfied", "not_satisfied", "no"}
@@ -43,7 +45,7 @@ def count_cases(session: Session, keys: list[str], since: datetime, until: datet
     names = dict(session.execute(sa.select(Definition.process_key, Definition.name)
                                  .where(Definition.process_key.in_(keys)).order_by(Definition.version)).all())
     overdue = _overdue(session, ids, now)
-    satisfied, dissatisfied = _satisfaction(session, ids)
+    satisfied, dissatisfied, tags = _answers(session, ids)
     return {
         "stat_period": f"{since.astimezone(zone):%Y-%m-%d %H:%M} – {until.astimezone(zone):%Y-%m-%d %H:%M}",
         "stat_received": len(cases),
@@ -56,6 +58,7 @@ def count_cases(session: Session, keys: list[str], since: datetime, until: datet
         "stat_by_category": _summary(Counter(c.category or "未分类" for c in cases)),
         "stat_by_channel": _summary(Counter(c.channel or "未记录" for c in cases)),
         "stat_by_status": _summary(Counter(_STATUS_WORDS.get(c.status, c.status) for c in cases)),
+        "stat_hot_issues": _summary(Counter(tags.values())),
     }
 
 
@@ -72,10 +75,12 @@ def _overdue(session: Session, instance_ids: list[int], now: datetime) -> set[in
     return {r.instance_id for r in rows if (r.completed_at or now) > r.due_at}
 
 
-def _satisfaction(session: Session, instance_ids: list[int]) -> tuple[int, int]:
+def _answers(session: Session, instance_ids: list[int]) -> tuple[int, int, dict[int, str]]:
+    """Satisfied and dissatisfied cases, and each case's hot-issue tag, from the last answers given."""
     if not instance_ids:
-        return 0, 0
+        return 0, 0, {}
     last: dict[int, bool] = {}
+    tags: dict[int, str] = {}
     for event in session.scalars(sa.select(AuditEvent).where(
             AuditEvent.instance_id.in_(instance_ids), AuditEvent.kind == "task.completed")
             .order_by(AuditEvent.seq)):
@@ -86,4 +91,7 @@ def _satisfaction(session: Session, instance_ids: list[int]) -> tuple[int, int]:
         for name in SATISFACTION_FIELDS:
             if isinstance(data.get(name), str) and data[name]:
                 last[event.instance_id] = data[name] not in _NOT_SATISFIED
-    return sum(last.values()), sum(not v for v in last.values())
+        tag = data.get(HOT_ISSUE_FIELD)
+        if isinstance(tag, str) and tag.strip():
+            tags[event.instance_id] = tag.strip()
+    return sum(last.values()), sum(not v for v in last.values()), tags

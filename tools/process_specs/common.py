@@ -46,4 +46,5 @@ def report_fields() -> list[Field]:
         F("stat_by_category", "按类别", readonly=True),
         F("stat_by_channel", "按渠道", readonly=True),
         F("stat_by_status", "按状态", readonly=True),
+        F("stat_hot_issues", "热点问题（按归档标签）", readonly=True),
     ]
