@@ -48,9 +48,20 @@ see it as `NAME`. An administrator changes it per deployment without editing XML
 `schoolflow params unset …`; `schoolflow definitions` lists the values in force.
 
 **Deadlines.** `camunda:dueDate` and the boundary timers that escalate an overdue task count working
-days on the school calendar from a date recorded in the case (the acceptance date), e.g.
-`${add_working_days(max(0, reply_days - working_days_between(accepted_on, today())))}`: the deadline stays
-where it was when a task is re-created by a loop, and an approved extension adds its days to it.
+days on the school calendar from a moment recorded in the case, e.g. `${working_days_after(received_at,
+reply_days)}` (`received_at`: when the engine received the case): the deadline stays where it was when a
+task is re-created by a loop, the re-created task shows as overdue once it has passed, and its escalation
+does not fire a second time.
+
+**Schedules and reports.** A schedule's start event may carry the property `workingDay` (`previous` or
+`next`): `0 0 17 L * ?` with `previous` is "the last working day of each month", `0 0 9 ? * MON` with
+`next` "the first working day of each week", on the school calendar. A report procedure
+(`statistics` property) starts with counts the engine computed from the case records, shown read-only
+on its form (README, "Procedure files").
+
+**Every flow is walked.** `tests/processes/test_zz_flow_coverage.py` fails when a sequence flow of a
+shipped file is walked by no test of `tests/processes` (the flows taken are read from the cases' task
+trees after each test).
 
 **The accused staff member.** Complaint procedures capture `accused_user` in their start form and declare
 `excludeUsers=${accused_user}`: that person never sees or acts on a task of the case, even as a member
