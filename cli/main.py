@@ -16,16 +16,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import definitions, runtime
 from engine.cases import audit
-from engine.definitions import params
 from engine.people import users
 from engine.views import queries
-from engine.time import school_time
 from engine.people.assignment import set_lane_group
 from engine.time.clock import Clock, SystemClock
 from engine.storage.db import database_url, make_engine, make_sessionmaker, upgrade
 from engine.errors import DefinitionError, EngineError, InvalidInput
 
 from .calendar_cmd import calendar
+from .activate_cmd import activate
 from .demo_cmd import demo_data
 from .migrate_cmd import migrate
 from .params_cmd import params_group
@@ -129,14 +128,16 @@ def init_db(obj: CliContext) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--allow-scripts", is_flag=True, help="Allow script tasks in these files (restricted).")
 @click.option("--as", "actor", help="Who deploys (recorded in the audit log).")
+@click.option("--stage", is_flag=True, help="Store for review; new cases keep the active version until "
+                                            "'schoolflow activate'.")
 @click.pass_obj
-def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: str | None) -> None:
+def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: str | None, stage: bool) -> None:
     """Deploy procedure files (or every .bpmn below a directory); all or nothing."""
     with obj.sessionmaker.begin() as session:
         results = definitions.deploy_path(session, list(paths), clock=obj.clock, actor=actor,
-                                          allow_scripts=allow_scripts)
+                                          allow_scripts=allow_scripts, stage=stage)
     for r in results:
-        state = "deployed" if r.created else "unchanged"
+        state = ("staged" if stage else "deployed") if r.created else "unchanged"
         click.echo(f"{state}: {r.process_key} v{r.version} ({r.file_name})")
 
 
@@ -146,12 +147,7 @@ def deploy(obj: CliContext, paths: tuple[str, ...], allow_scripts: bool, actor: 
 def list_definitions(obj: CliContext, as_json: bool) -> None:
     """List deployed procedures with their latest version."""
     with obj.read_sessionmaker() as session:
-        zone = school_time.school_time(session).tz
-        rows = [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n,
-                 "file": d.file_name, "deployed_at": queries.local_time(d.deployed_at, zone),
-                 "allow_scripts": d.allow_scripts,
-                 "params": {p.name: p.value for p in params.describe(session, d)}}
-                for d, n in definitions.list_definitions(session)]
+        rows = queries.definitions_json(session)
     if as_json:
         return _print_json(rows)
     for r in rows:
@@ -350,6 +346,7 @@ def worker(obj: CliContext, once: bool, interval: float, limit: int | None) -> N
 
 
 cli.add_command(calendar)
+cli.add_command(activate)
 cli.add_command(migrate)
 cli.add_command(params_group)
 cli.add_command(demo_data)

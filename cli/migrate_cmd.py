@@ -3,6 +3,7 @@
 Each case moves in its own transaction (one audit event each); a case that cannot move is left as it is
 and the reason is printed. The rules live in ``engine.runtime.migration``.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,16 @@ from engine.runtime import migration
 @click.option("--as", "actor", help="The administrator moving the cases (recorded in the audit log).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def migrate(obj, process_key: str, from_version: int, to_version: int, dry_run: bool,  # noqa: ANN001
-            case_numbers: tuple[str, ...], actor: str | None, as_json: bool) -> None:
+def migrate(
+    obj,
+    process_key: str,
+    from_version: int,
+    to_version: int,
+    dry_run: bool,  # noqa: ANN001
+    case_numbers: tuple[str, ...],
+    actor: str | None,
+    as_json: bool,
+) -> None:
     """Move the open cases of PROCESS_KEY from version --from to version --to."""
     with obj.read_sessionmaker() as session:
         if actor is not None and not get_user(session, actor).is_admin:
@@ -35,12 +44,28 @@ def migrate(obj, process_key: str, from_version: int, to_version: int, dry_run: 
     for instance_id, _number in cases:
         with obj.sessionmaker.begin() as session:  # one case, one transaction
             source, target = migration.versions(session, process_key, from_version, to_version)
-            results.append(migration.move_case(session, instance_id, target, obj.clock, actor=actor,
-                                               source=source, dry_run=dry_run))
+            results.append(
+                migration.move_case(
+                    session, instance_id, target, obj.clock, actor=actor, source=source, dry_run=dry_run
+                )
+            )
     if as_json:
-        click.echo(json.dumps([{"case_number": r.case_number, "instance_id": r.instance_id,
-                                "movable": r.movable, "moved": r.moved, "reasons": r.reasons} for r in results],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "case_number": r.case_number,
+                        "instance_id": r.instance_id,
+                        "movable": r.movable,
+                        "moved": r.moved,
+                        "reasons": r.reasons,
+                    }
+                    for r in results
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     if not results:
         click.echo(f"no open case on {process_key} v{from_version}")

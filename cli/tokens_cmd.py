@@ -1,4 +1,5 @@
 """``schoolflow tokens``: API tokens for programs that call the JSON API (rules in engine.people.tokens)."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def create(obj, user: str, name: str | None, expires: str | None, actor: str | N
     with obj.sessionmaker.begin() as session:
         zone = school_time.school_time(session).tz
         expires_at = _end_of(expires, zone) if expires else None
-        view, secret = tokens.create_token(session, user, clock=obj.clock, name=name, expires_at=expires_at,
-                                           actor=actor)
+        view, secret = tokens.create_token(
+            session, user, clock=obj.clock, name=name, expires_at=expires_at, actor=actor
+        )
     until = f", valid until {queries.local_time(expires_at, zone)}" if expires_at else ""
     click.echo(f"token {view.id} for {user}{until}; it is shown only now, keep it safe:")
     click.echo(secret)
@@ -54,10 +56,20 @@ def list_(obj, user: str | None, as_json: bool) -> None:  # noqa: ANN001
         zone = school_time.school_time(session).tz
         rows = tokens.list_tokens(session, user)
     now = obj.clock.now()
-    out = [{"id": t.id, "user": t.user, "name": t.name, "prefix": t.prefix, "state": t.state(now),
-            "created_at": queries.local_time(t.created_at, zone), "created_by": t.created_by,
+    out = [
+        {
+            "id": t.id,
+            "user": t.user,
+            "name": t.name,
+            "prefix": t.prefix,
+            "state": t.state(now),
+            "created_at": queries.local_time(t.created_at, zone),
+            "created_by": t.created_by,
             "expires_at": queries.local_time(t.expires_at, zone),
-            "last_used_at": queries.local_time(t.last_used_at, zone)} for t in rows]
+            "last_used_at": queries.local_time(t.last_used_at, zone),
+        }
+        for t in rows
+    ]
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return

@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from engine.time.clock import SystemClock
 from engine.storage.db import database_url
 
-from . import db, tracking
+from . import api, db, tracking
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -47,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     db.init_app(app)
     app.register_blueprint(tracking.bp)
+    api.init_app(app)
     app.register_error_handler(CSRFError, _csrf_refused)
     app.after_request(_security_headers)
     return app

@@ -8,6 +8,7 @@ after the engine call, as the CLI does.
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,11 @@ def get_session(*, read_only: bool = False) -> Session:
         g.db_session = _sessionmakers(current_app)[read_only]()
     session: Session = g.db_session
     return session
+
+
+def write_transaction() -> AbstractContextManager[Session]:
+    """A separate, short write transaction beside the request's session (committed when the block ends)."""
+    return _sessionmakers(current_app)[False].begin()
 
 
 def close_session(_error: BaseException | None = None) -> None:

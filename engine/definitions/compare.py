@@ -5,6 +5,7 @@ removed and renamed, who a step goes to, its due date, its form fields, and time
 by id, as Camunda Modeler keeps ids when a diagram is edited; each change names the element so that a
 page can mark it on the diagram.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,10 +17,27 @@ from engine.errors import DefinitionError, Problem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-_STEPS = ("userTask", "manualTask", "task", "scriptTask", "serviceTask", "sendTask", "receiveTask",
-          "businessRuleTask", "subProcess", "callActivity", "exclusiveGateway", "parallelGateway",
-          "inclusiveGateway", "eventBasedGateway", "startEvent", "endEvent", "intermediateCatchEvent",
-          "intermediateThrowEvent", "boundaryEvent")
+_STEPS = (
+    "userTask",
+    "manualTask",
+    "task",
+    "scriptTask",
+    "serviceTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "subProcess",
+    "callActivity",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+)
 _ASSIGNMENT = ("candidateGroups", "candidateUsers", "assignee", "dueDate", "priority")
 _TIMER_PARTS = ("timeDuration", "timeDate", "timeCycle")
 
@@ -60,7 +78,10 @@ def compare(old_xml: bytes | str, new_xml: bytes | str, process_key: str) -> Com
 
     :raises DefinitionError: a file is not well-formed or has no such process.
     """
-    old, new = _process(old_xml, process_key, "the active version"), _process(new_xml, process_key, "the new file")
+    old, new = (
+        _process(old_xml, process_key, "the active version"),
+        _process(new_xml, process_key, "the new file"),
+    )
     out = Comparison()
     old_steps, new_steps = _steps(old), _steps(new)
     for sid, el in new_steps.items():
@@ -72,13 +93,19 @@ def compare(old_xml: bytes | str, new_xml: bytes | str, process_key: str) -> Com
             out.steps.append(Change("removed", sid, f"step {_label(el)} is removed"))
             continue
         if (el.get("name") or "") != (other.get("name") or ""):
-            out.steps.append(Change("renamed", sid, f"step '{el.get('name') or sid}' is now called "
-                                                    f"'{other.get('name') or sid}'"))
+            out.steps.append(
+                Change(
+                    "renamed",
+                    sid,
+                    f"step '{el.get('name') or sid}' is now called '{other.get('name') or sid}'",
+                )
+            )
         for attr in _ASSIGNMENT:
             a, b = el.get(f"{{{CAMUNDA}}}{attr}"), other.get(f"{{{CAMUNDA}}}{attr}")
             if a != b:
-                out.assignments.append(Change("changed", sid, f"{_label(other)}: {attr} "
-                                                              f"'{a or '-'}' → '{b or '-'}'"))
+                out.assignments.append(
+                    Change("changed", sid, f"{_label(other)}: {attr} '{a or '-'}' → '{b or '-'}'")
+                )
         out.forms.extend(_form_changes(sid, el, other))
         out.timers.extend(_timer_changes(sid, el, other))
     for sid, el in new_steps.items():
@@ -111,7 +138,11 @@ def _label(el: etree._Element) -> str:
 def _fields(el: etree._Element) -> dict[str, dict[str, str]]:
     out = {}
     for f in el.iterfind(f"{{{BPMN}}}extensionElements/{{{CAMUNDA}}}formData/{{{CAMUNDA}}}formField"):
-        desc = {"label": f.get("label") or "", "type": f.get("type") or "", "default": f.get("defaultValue") or ""}
+        desc = {
+            "label": f.get("label") or "",
+            "type": f.get("type") or "",
+            "default": f.get("defaultValue") or "",
+        }
         for c in f.iterfind(f"{{{CAMUNDA}}}validation/{{{CAMUNDA}}}constraint"):
             desc[f"constraint {c.get('name')}"] = c.get("config") or "true"
         desc["values"] = ",".join(v.get("id") or "" for v in f.iterfind(f"{{{CAMUNDA}}}value"))
@@ -123,13 +154,19 @@ def _form_changes(sid: str, old: etree._Element, new: etree._Element) -> list[Ch
     a, b = _fields(old), _fields(new)
     out = []
     for fid in b.keys() - a.keys():
-        out.append(Change("changed", sid, f"{_label(new)}: form field '{b[fid]['label'] or fid}' ({fid}) is new"))
+        out.append(
+            Change("changed", sid, f"{_label(new)}: form field '{b[fid]['label'] or fid}' ({fid}) is new")
+        )
     for fid in a.keys() - b.keys():
-        out.append(Change("changed", sid, f"{_label(new)}: form field '{a[fid]['label'] or fid}' ({fid}) "
-                                          "is removed"))
+        out.append(
+            Change("changed", sid, f"{_label(new)}: form field '{a[fid]['label'] or fid}' ({fid}) is removed")
+        )
     for fid in sorted(a.keys() & b.keys()):
-        diffs = [f"{k} '{a[fid].get(k, '') or '-'}' → '{b[fid].get(k, '') or '-'}'"
-                 for k in sorted(a[fid].keys() | b[fid].keys()) if a[fid].get(k, "") != b[fid].get(k, "")]
+        diffs = [
+            f"{k} '{a[fid].get(k, '') or '-'}' → '{b[fid].get(k, '') or '-'}'"
+            for k in sorted(a[fid].keys() | b[fid].keys())
+            if a[fid].get(k, "") != b[fid].get(k, "")
+        ]
         if diffs:
             out.append(Change("changed", sid, f"{_label(new)}: form field {fid}: {', '.join(diffs)}"))
     return sorted(out, key=lambda c: c.what)

@@ -4,6 +4,7 @@ A token is shown once when it is made; only its SHA-256 is stored (a token carri
 slow password hash would add nothing but cost on every request). A token acts exactly as its user does
 in the web UI, until it expires or is revoked; making and revoking tokens are audited.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,12 +50,28 @@ class TokenView:
 
 
 def _view(t: ApiToken) -> TokenView:
-    return TokenView(t.id, t.user.name, t.name, t.prefix, t.created_at, t.created_by, t.expires_at,
-                     t.revoked_at, t.last_used_at)
+    return TokenView(
+        t.id,
+        t.user.name,
+        t.name,
+        t.prefix,
+        t.created_at,
+        t.created_by,
+        t.expires_at,
+        t.revoked_at,
+        t.last_used_at,
+    )
 
 
-def create_token(session: Session, user: str, *, clock: Clock, name: str | None = None,
-                 expires_at: datetime | None = None, actor: str | None = None) -> tuple[TokenView, str]:
+def create_token(
+    session: Session,
+    user: str,
+    *,
+    clock: Clock,
+    name: str | None = None,
+    expires_at: datetime | None = None,
+    actor: str | None = None,
+) -> tuple[TokenView, str]:
     """Make a token for ``user``; returns it and its secret, which is never shown again.
 
     :raises NotFound: no such user.
@@ -67,12 +84,27 @@ def create_token(session: Session, user: str, *, clock: Clock, name: str | None 
     if expires_at is not None and expires_at <= now:
         raise InvalidInput("a token must expire in the future", {"expires": "this moment has passed"})
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=owner.id, name=(name or None), token_hash=_digest(secret), prefix=secret[:10],
-                     created_at=now, created_by=actor, expires_at=expires_at)
+    token = ApiToken(
+        user_id=owner.id,
+        name=(name or None),
+        token_hash=_digest(secret),
+        prefix=secret[:10],
+        created_at=now,
+        created_by=actor,
+        expires_at=expires_at,
+    )
     session.add(token)
     session.flush()
-    audit.record(session, "token.created", clock=clock, actor=actor, user=owner.name, token=token.id,
-                 name=token.name, expires_at=expires_at.isoformat() if expires_at else None)
+    audit.record(
+        session,
+        "token.created",
+        clock=clock,
+        actor=actor,
+        user=owner.name,
+        token=token.id,
+        name=token.name,
+        expires_at=expires_at.isoformat() if expires_at else None,
+    )
     return _view(token), secret
 
 
@@ -103,17 +135,33 @@ def revoke_token(session: Session, token_id: int, *, clock: Clock, actor: str | 
     return True
 
 
-def authenticate(session: Session, secret: str, now: datetime) -> TokenView | None:
-    """The token ``secret`` belongs to, or None for an unknown, expired or revoked one. Reads only."""
+_BY_HASH = (
+    sa.select(ApiToken.id, User.name, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at)
+    .join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == sa.bindparam("h"))
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a valid token acts as; what a request needs of it."""
+
+    token_id: int
+    user: str
+    last_used_at: datetime | None
+
+
+def authenticate(session: Session, secret: str, now: datetime) -> Caller | None:
+    """Who ``secret`` acts as, or None for an unknown, expired or revoked token. Reads only, one statement
+    (every API request runs it)."""
     if not secret.startswith(PREFIX) or len(secret) > MAX_TOKEN_CHARS:
         return None
-    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is None or _view(token).state(now) != "active":
+    row = session.execute(_BY_HASH, {"h": _digest(secret)}).first()
+    if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    return _view(token)
+    return Caller(row.id, row.name, row.last_used_at)
 
 
-def needs_touch(token: TokenView, now: datetime) -> bool:
+def needs_touch(token: Caller, now: datetime) -> bool:
     """Whether to record a use: at most once a minute, so a busy program does not write on every call."""
     return token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60
 

@@ -9,6 +9,7 @@ sentence, and the stored case is not touched. A move is one transaction and one 
 rows keep their claim; timers are recomputed from the new version, each from the moment it started
 waiting (so a three-day timer that has run two days has one day left if the new version keeps three).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -44,8 +45,9 @@ class MoveCheck:
     moved: bool = False
 
 
-def versions(session: Session, process_key: str, from_version: int, to_version: int
-             ) -> tuple[Definition, Definition]:
+def versions(
+    session: Session, process_key: str, from_version: int, to_version: int
+) -> tuple[Definition, Definition]:
     """The two definition versions of a move.
 
     :raises NotFound: the procedure or one of the versions does not exist.
@@ -53,22 +55,33 @@ def versions(session: Session, process_key: str, from_version: int, to_version: 
     """
     if from_version == to_version:
         raise InvalidInput(f"version {from_version} is both the source and the target; name two versions")
-    found = {d.version: d for d in session.scalars(sa.select(Definition).where(
-        Definition.process_key == process_key, Definition.version.in_([from_version, to_version])))}
+    found = {
+        d.version: d
+        for d in session.scalars(
+            sa.select(Definition).where(
+                Definition.process_key == process_key, Definition.version.in_([from_version, to_version])
+            )
+        )
+    }
     for v in (from_version, to_version):
         if v not in found:
             raise NotFound(f"procedure '{process_key}' has no version {v}")
     return found[from_version], found[to_version]
 
 
-def open_cases(session: Session, source: Definition, case_numbers: list[str] | None = None
-               ) -> list[tuple[int, str | None]]:
+def open_cases(
+    session: Session, source: Definition, case_numbers: list[str] | None = None
+) -> list[tuple[int, str | None]]:
     """(instance id, case number) of the running cases on ``source``, or of those named.
 
     :raises NotFound: a named case does not exist or is not a case of this procedure.
     """
-    query = (sa.select(Instance.id, Case.number).outerjoin(Case, Case.instance_id == Instance.id)
-             .where(Instance.process_key == source.process_key).order_by(Instance.id))
+    query = (
+        sa.select(Instance.id, Case.number)
+        .outerjoin(Case, Case.instance_id == Instance.id)
+        .where(Instance.process_key == source.process_key)
+        .order_by(Instance.id)
+    )
     if not case_numbers:
         query = query.where(Instance.definition_id == source.id, Instance.status == InstanceStatus.RUNNING)
         return [(r.id, r.number) for r in session.execute(query)]
@@ -79,8 +92,16 @@ def open_cases(session: Session, source: Definition, case_numbers: list[str] | N
     return [(rows[n], n) for n in case_numbers]
 
 
-def move_case(session: Session, instance_id: int, target: Definition, clock: Clock, *,
-              actor: str | None = None, source: Definition | None = None, dry_run: bool = False) -> MoveCheck:
+def move_case(
+    session: Session,
+    instance_id: int,
+    target: Definition,
+    clock: Clock,
+    *,
+    actor: str | None = None,
+    source: Definition | None = None,
+    dry_run: bool = False,
+) -> MoveCheck:
     """Move the case to ``target`` if it can move; flushes, the caller commits (one case per transaction).
 
     A case that cannot move is left untouched and its check says why. ``dry_run`` does the whole move,
@@ -110,18 +131,39 @@ def move_case(session: Session, instance_id: int, target: Definition, clock: Clo
     return check
 
 
-def _write(session: Session, conn: sa.Connection, instance: store.InstanceRow, target: Definition, clock: Clock,
-           actor: str | None, workflow: Any, before: Before, evaluator: Any, new_instance: store.InstanceRow) -> None:
+def _write(
+    session: Session,
+    conn: sa.Connection,
+    instance: store.InstanceRow,
+    target: Definition,
+    clock: Clock,
+    actor: str | None,
+    workflow: Any,
+    before: Before,
+    evaluator: Any,
+    new_instance: store.InstanceRow,
+) -> None:
     now = clock.now()
     _recompute_kept_timers(conn, workflow, evaluator, before, store.waiting_timer_starts(conn, instance.id))
     sync_instance(conn, new_instance, workflow, evaluator, now, before)
     store.set_instance_definition(conn, instance.id, target.id)
-    audit.append(conn, clock, [audit.Event("instance.migrated", actor, instance.id, {
-        "from_version": instance.definition.version, "to_version": target.version})])
+    audit.append(
+        conn,
+        clock,
+        [
+            audit.Event(
+                "instance.migrated",
+                actor,
+                instance.id,
+                {"from_version": instance.definition.version, "to_version": target.version},
+            )
+        ],
+    )
 
 
-def _try(session: Session, instance: store.InstanceRow, target: Definition, clock: Clock,
-         source: Definition | None) -> tuple[MoveCheck, Any]:
+def _try(
+    session: Session, instance: store.InstanceRow, target: Definition, clock: Clock, source: Definition | None
+) -> tuple[MoveCheck, Any]:
     number = instance.case.number if instance.case else None
     check = MoveCheck(instance.id, number, False)
     if source is not None and instance.definition.id != source.id:
@@ -133,7 +175,9 @@ def _try(session: Session, instance: store.InstanceRow, target: Definition, cloc
     if check.reasons:
         return check, None
     old_evaluator = make_evaluator(session, instance.definition, clock, _instance_names(instance))
-    workflow = load_workflow(instance.definition, instance.state, script_engine(old_evaluator, instance.definition))
+    workflow = load_workflow(
+        instance.definition, instance.state, script_engine(old_evaluator, instance.definition)
+    )
     before = Before.of(workflow, instance.definition)
     new_spec, new_subspecs = specs_of(target)
     check.reasons.extend(_missing_waits(workflow, new_spec, new_subspecs, target.version))
@@ -189,7 +233,9 @@ def _missing_waits(workflow: Any, new_spec: Any, new_subspecs: dict[str, Any], v
 def _passed_removed(workflow: Any, new_spec: Any, new_subspecs: dict[str, Any], version: int) -> list[str]:
     """Tasks that still point at the old diagram after the re-pointing: steps the new version removed."""
     reasons = []
-    scopes = [(workflow, new_spec)] + [(sp, new_subspecs[sp.spec.name]) for sp in workflow.subprocesses.values()]
+    scopes = [(workflow, new_spec)] + [
+        (sp, new_subspecs[sp.spec.name]) for sp in workflow.subprocesses.values()
+    ]
     for scope, spec in scopes:
         for task in scope.tasks.values():
             if spec.task_specs.get(task.task_spec.name) is not task.task_spec:
@@ -199,8 +245,9 @@ def _passed_removed(workflow: Any, new_spec: Any, new_subspecs: dict[str, Any], 
     return reasons
 
 
-def _recompute_kept_timers(conn: sa.Connection, workflow: Any, evaluator: Any, before: Before,
-                           started: dict[str, Any]) -> None:
+def _recompute_kept_timers(
+    conn: sa.Connection, workflow: Any, evaluator: Any, before: Before, started: dict[str, Any]
+) -> None:
     """Timers that waited before the move and still wait: due again by the new version's definition,
     counted from when each started waiting (new timers were computed from now by ``sync_instance``)."""
     for timer_id, task in waiting_timers(workflow).items():
@@ -210,4 +257,3 @@ def _recompute_kept_timers(conn: sa.Connection, workflow: Any, evaluator: Any, b
         if cycle is not None:
             task.internal_data[CYCLE] = cycle.to_json()
         store.update_timer(conn, timer_id, TimerStatus.WAITING, due, None)
-

@@ -26,6 +26,8 @@ from engine.cases.statistics import DEFAULT_PERIOD, PERIOD_PROPERTY, STATISTICS_
 from engine.time.clock import Clock
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
 from engine.definitions.forms import form_fields, validate_form
+from engine.definitions.reserved import check_data
+from engine.definitions.start_form import start_form
 from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
 from engine.time.school_time import lazy_school_time
 from engine.time.timer_math import add_duration
@@ -68,7 +70,9 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     conn = _connection(session)
     store.check_user(conn, user)
     definition = store.latest_definition(conn, process_key)
-    start_data = validate_form([], data or {})
+    # Checked like a task's form (undeclared fields, constraints, lengths); free data only without a form.
+    start_data = validate_form(start_form(definition), data or {})
+    check_data(definition, start_data)
     return begin_instance(session, definition, starter=user, start_data=start_data, clock=clock, data=start_data)
 
 
@@ -130,6 +134,7 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
     if task.state != SpiffState.READY:
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
     cleaned = validate_form(form_fields(task.task_spec), data or {})
+    check_data(instance.definition, cleaned)
     before = Before.of(workflow, instance.definition).without_task(task_id)
     task.data.update(cleaned)
     run_task(workflow, task)

@@ -107,6 +107,9 @@ class Definition(Base):
     allow_scripts: Mapped[bool] = mapped_column(default=False)
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    # Uploaded for review: new cases keep starting on the active version until an administrator activates
+    # this one (engine.definitions.activation). The active version is the highest one not staged.
+    staged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
         return f"<Definition {self.process_key} v{self.version}>"

@@ -131,7 +131,8 @@ _BODY = sa.select(DEFINITIONS.c.spec_json, DEFINITIONS.c.bpmn_xml, DEFINITIONS.c
     DEFINITIONS.c.id == sa.bindparam("definition_id"))
 _LATEST = Prepared(
     sa.select(*DEFINITION_COLUMNS, DEFINITIONS.c.process_key)
-    .where(DEFINITIONS.c.process_key == sa.bindparam("key")).order_by(DEFINITIONS.c.version.desc()).limit(1)
+    .where(DEFINITIONS.c.process_key == sa.bindparam("key"), DEFINITIONS.c.staged == sa.false())
+    .order_by(DEFINITIONS.c.version.desc()).limit(1)
 )
 
 _BODIES: OrderedDict[tuple[str, str], DefinitionBody] = OrderedDict()

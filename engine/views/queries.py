@@ -16,8 +16,11 @@ from engine.storage import store
 from engine.people.assignment import covered_owner
 from engine.errors import NotFound
 from engine.definitions.forms import form_fields
-from engine.storage.models import CandidateKind, Case, Group, Instance, TaskCandidate, TaskState, UTCDateTime, User, user_groups
+from engine.storage.models import (CandidateKind, Case, Group, HumanTask, Instance, TaskCandidate, TaskState,
+                                   UTCDateTime, User, user_groups)
 from engine.storage.prepared import Prepared
+from engine.definitions import params
+from engine.definitions.deploy import list_definitions
 from engine.runtime.workflow import specs_of
 from engine.spiff.codec import codec
 from engine.time.school_time import SchoolTime, lazy_school_time
@@ -28,8 +31,8 @@ def task_list(session: Session, user: str, now: datetime | None = None) -> list[
     """Open tasks assigned to ``user`` plus unclaimed ones they are a candidate for; soonest due first.
 
     With ``now``, also the tasks of the colleagues ``user`` covers at that moment (duty cover,
-    ``engine.people.substitution``): assigned to them or naming them as candidate users, never their group tasks
-    nor a case the procedure keeps away from ``user``.
+    ``engine.people.substitution``): assigned to them or naming them as candidate users, never their group
+    tasks nor a case the procedure keeps away from ``user``.
 
     One statement whatever the number of tasks. Each row has the task's columns (``id``, ``instance_id``,
     ``bpmn_id``, ``name``, ``lane``, ``assignee``, ``due_at``, ``priority``, ``created_at``), its case's
@@ -219,3 +222,24 @@ def instance_view(session: Session, instance_id: int, now: datetime | None = Non
                                  candidate_groups=candidates[t.id, CandidateKind.GROUP]) for t in open_tasks],
         "history": history,
     }
+
+
+def definitions_json(session: Session) -> list[dict[str, Any]]:
+    """Every procedure's latest version as ``schoolflow definitions --json`` and the API list them."""
+    zone = lazy_school_time(session)().tz
+    return [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n, "file": d.file_name,
+             "deployed_at": local_time(d.deployed_at, zone), "allow_scripts": d.allow_scripts,
+             "params": {p.name: p.value for p in params.describe(session, d)}}
+            for d, n in list_definitions(session)]
+
+
+_CASE_VERSION_OF_TASK = (
+    sa.select(HumanTask.instance_id, Instance.version)
+    .join(Instance, Instance.id == HumanTask.instance_id).where(HumanTask.id == sa.bindparam("task_id"))
+)
+
+
+def case_version_of_task(session: Session, task_id: str) -> tuple[int, int] | None:
+    """(instance id, version) of the case a task belongs to: what an ETag of the task stands for."""
+    row = session.execute(_CASE_VERSION_OF_TASK, {"task_id": task_id}).first()
+    return (row.instance_id, row.version) if row else None

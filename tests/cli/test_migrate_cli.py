@@ -1,4 +1,5 @@
 """``schoolflow migrate``: an operator moves open cases to a new version, after a dry run."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,7 +37,10 @@ def test_dry_run_then_move_then_a_case_that_cannot_move(sf: Cli, tmp_path: Path)
 
     sf("deploy", write(tmp_path, "v3.bpmn", V3))
     stays = sf("migrate", "fix", "--from", "2", "--to", "3").stdout
-    assert stays == (f"{first}: stays on v2: it waits on 'Review' (review), which version 3 does not have\n"
-                     "0 of 1 moved\n")
-    assert "no case TS-2099-000001" in sf.fails("migrate", "fix", "--from", "2", "--to", "3",
-                                                  "--case", "TS-2099-000001").stderr
+    assert stays == (
+        f"{first}: stays on v2: it waits on 'Review' (review), which version 3 does not have\n0 of 1 moved\n"
+    )
+    assert (
+        "no case TS-2099-000001"
+        in sf.fails("migrate", "fix", "--from", "2", "--to", "3", "--case", "TS-2099-000001").stderr
+    )

@@ -1,4 +1,5 @@
 """``schoolflow tokens``: a token is shown once, stored only as a hash, and stops working when revoked."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -41,6 +42,8 @@ def test_create_list_revoke(sf: Cli):  # noqa: F811
 
 def test_a_past_expiry_and_a_bad_date_are_refused(sf: Cli):  # noqa: F811
     sf("users", "add", "bot")
-    assert "must expire in the future" in sf.fails("tokens", "create", "bot", "--expires", "2001-01-01").stderr
+    assert (
+        "must expire in the future" in sf.fails("tokens", "create", "bot", "--expires", "2001-01-01").stderr
+    )
     assert "is not a date" in sf.fails("tokens", "create", "bot", "--expires", "soon").stderr
     assert "eve" in sf.fails("tokens", "create", "eve").stderr  # no such user

@@ -1,4 +1,5 @@
 """What an administrator is shown as changed between the active version and a new file (issue #13, 4)."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,16 +11,18 @@ from tests.engine.test_migration import NS, V1, V2
 
 def with_form(*fields: str, group: str = "office", deadline: str = "P10D") -> bytes:
     form = "".join(fields)
-    return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions {NS} id="d" targetNamespace="t">'
-            f'<bpmn:process id="fix" isExecutable="true"><bpmn:startEvent id="start"/>'
-            f'<bpmn:userTask id="work" name="Do the work" camunda:candidateGroups="{group}">'
-            f'<bpmn:extensionElements><camunda:formData>{form}</camunda:formData></bpmn:extensionElements>'
-            f'</bpmn:userTask><bpmn:boundaryEvent id="late" attachedToRef="work"><bpmn:timerEventDefinition>'
-            f'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{deadline}</bpmn:timeDuration>'
-            f'</bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:endEvent id="end"/>'
-            f'<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>'
-            f'<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/></bpmn:process>'
-            f'</bpmn:definitions>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions {NS} id="d" targetNamespace="t">'
+        f'<bpmn:process id="fix" isExecutable="true"><bpmn:startEvent id="start"/>'
+        f'<bpmn:userTask id="work" name="Do the work" camunda:candidateGroups="{group}">'
+        f"<bpmn:extensionElements><camunda:formData>{form}</camunda:formData></bpmn:extensionElements>"
+        f'</bpmn:userTask><bpmn:boundaryEvent id="late" attachedToRef="work"><bpmn:timerEventDefinition>'
+        f'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{deadline}</bpmn:timeDuration>'
+        f'</bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:endEvent id="end"/>'
+        f'<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>'
+        f'<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/></bpmn:process>'
+        f"</bpmn:definitions>"
+    ).encode()
 
 
 REASON = '<camunda:formField id="reason" label="事由" type="string"/>'
@@ -56,6 +59,8 @@ def test_identical_files_have_no_changes_and_a_wrong_key_is_a_sentence():
 
 def test_a_renamed_step_keeps_its_id_and_says_both_names():
     from tests.engine.test_migration import procedure
+
     renamed = procedure(("work", "Handle it", "office"))
     assert [x.what for x in compare(V1, renamed, "fix").steps] == [
-        "step 'Do the work' is now called 'Handle it'"]
+        "step 'Do the work' is now called 'Handle it'"
+    ]

@@ -5,6 +5,7 @@ A case moves only when every step it waits on and every step it passed exist in 
 the same element id; otherwise it stays exactly as it was, with the reason said. Timers are recomputed
 from the new version, each from when it started waiting.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,29 +17,39 @@ from engine.errors import InvalidInput, NotFound
 from engine.runtime import migration
 from engine.storage.models import AuditEvent, Instance, Timer, TimerStatus
 
-NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-      'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
-      'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"')
+NS = (
+    'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+)
 
 
 def procedure(*tasks: tuple[str, str, str], deadline: str | None = "P10D") -> bytes:
     """A line start → tasks… → end; ``tasks`` are (id, name, group); a boundary timer on ``work``."""
-    nodes = "".join(f'<bpmn:userTask id="{i}" name="{n}" camunda:candidateGroups="{g}"/>' for i, n, g in tasks)
+    nodes = "".join(
+        f'<bpmn:userTask id="{i}" name="{n}" camunda:candidateGroups="{g}"/>' for i, n, g in tasks
+    )
     ids = ["start", *(t[0] for t in tasks), "end"]
-    flows = "".join(f'<bpmn:sequenceFlow id="f_{a}_{b}" sourceRef="{a}" targetRef="{b}"/>'
-                    for a, b in zip(ids, ids[1:]))
+    flows = "".join(
+        f'<bpmn:sequenceFlow id="f_{a}_{b}" sourceRef="{a}" targetRef="{b}"/>'
+        for a, b in zip(ids, ids[1:], strict=False)
+    )
     timer = ""
     if deadline and any(t[0] == "work" for t in tasks):
-        timer = (f'<bpmn:boundaryEvent id="late" name="Too late" attachedToRef="work">'
-                 f'<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{deadline}'
-                 f'</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
-                 f'<bpmn:userTask id="late_work" name="Late work" camunda:candidateGroups="office"/>'
-                 f'<bpmn:endEvent id="end_late"/>'
-                 f'<bpmn:sequenceFlow id="fl1" sourceRef="late" targetRef="late_work"/>'
-                 f'<bpmn:sequenceFlow id="fl2" sourceRef="late_work" targetRef="end_late"/>')
-    return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions {NS} id="d" targetNamespace="t">'
-            f'<bpmn:process id="fix" isExecutable="true"><bpmn:startEvent id="start"/>{nodes}{timer}'
-            f'<bpmn:endEvent id="end"/>{flows}</bpmn:process></bpmn:definitions>').encode()
+        timer = (
+            f'<bpmn:boundaryEvent id="late" name="Too late" attachedToRef="work">'
+            f'<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{deadline}'
+            f"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+            f'<bpmn:userTask id="late_work" name="Late work" camunda:candidateGroups="office"/>'
+            f'<bpmn:endEvent id="end_late"/>'
+            f'<bpmn:sequenceFlow id="fl1" sourceRef="late" targetRef="late_work"/>'
+            f'<bpmn:sequenceFlow id="fl2" sourceRef="late_work" targetRef="end_late"/>'
+        )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions {NS} id="d" targetNamespace="t">'
+        f'<bpmn:process id="fix" isExecutable="true"><bpmn:startEvent id="start"/>{nodes}{timer}'
+        f'<bpmn:endEvent id="end"/>{flows}</bpmn:process></bpmn:definitions>'
+    ).encode()
 
 
 V1 = procedure(("work", "Do the work", "office"))
@@ -63,13 +74,19 @@ def deploy(h, data: bytes) -> int:
 def move(h, instance_id: int, to: int, *, frm: int | None = None, dry_run: bool = False):
     with h.Session.begin() as s:
         source, target = migration.versions(s, "fix", frm or to - 1, to)
-        return migration.move_case(s, instance_id, target, h.clock, actor="root", source=source, dry_run=dry_run)
+        return migration.move_case(
+            s, instance_id, target, h.clock, actor="root", source=source, dry_run=dry_run
+        )
 
 
 def timers(h, instance_id: int) -> list[tuple[str, object]]:
     with h.Session() as s:
-        return [(t.bpmn_id, t.due_at) for t in s.scalars(sa.select(Timer).where(
-            Timer.instance_id == instance_id, Timer.status == TimerStatus.WAITING))]
+        return [
+            (t.bpmn_id, t.due_at)
+            for t in s.scalars(
+                sa.select(Timer).where(Timer.instance_id == instance_id, Timer.status == TimerStatus.WAITING)
+            )
+        ]
 
 
 def stored(h, instance_id: int) -> tuple[int, str]:

@@ -1,0 +1,326 @@
+"""End-to-end HTTP throughput of the JSON API, against the engine in-process for the same work.
+
+    .venv/bin/python -m bench.http_e2e            # 200 cases per setup: SQLite, PostgreSQL, gunicorn
+    .venv/bin/python -m bench.http_e2e --quick    # 20 cases per setup, a smoke run
+    .venv/bin/python -m bench.http_e2e --json PATH
+
+The shape is the one SpiffArena was measured on (shared/reference/spiff-arena.md: 5.6 cases/s end to
+end with SQLite): start a case, then three user tasks, each found in the caller's task list and
+completed, to the end event. Per case through the API: POST …/instances, then 3 × (GET /api/v1/tasks
+filtered by the case number, POST …/complete): 7 calls, keep-alive, one connection per client thread.
+
+Setups: ``schoolflow serve`` (waitress, one process) on SQLite and on PostgreSQL, and gunicorn with 2
+workers on PostgreSQL, each with 1 and with 4 client threads. The reference in the same run is the
+engine's own API in-process on SQLite (the same calls, no HTTP): the HTTP layer's cost is the ratio.
+The server is started here on a loopback port and stopped at the end; nothing is slept on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+from engine import definitions, runtime
+from engine.people import tokens, users
+from engine.storage.db import make_engine, make_sessionmaker, upgrade
+from engine.time.clock import SystemClock
+from engine.views import queries
+from tests.live_server import ROOT, free_port, wait_until_up
+
+DEFAULT_JSON = Path(__file__).parent / "results" / "http_e2e.json"
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REFERENCE_CASES_PER_S = 5.6  # SpiffArena, same shape, SQLite, this kind of machine
+TARGET_CASES_PER_S = 56.0
+TARGET_HTTP_RATIO = 1.5
+_NS = (
+    'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
+)
+BPMN = (
+    f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions {_NS} id="d" targetNamespace="bench">'
+    '<bpmn:process id="e2e" name="Three steps" isExecutable="true"><bpmn:startEvent id="start"/>'
+    + "".join(
+        f'<bpmn:userTask id="t{i}" name="Step {i}" camunda:candidateGroups="office"/>' for i in (1, 2, 3)
+    )
+    + '<bpmn:endEvent id="end"/>'
+    + "".join(
+        f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+        for i, (a, b) in enumerate([("start", "t1"), ("t1", "t2"), ("t2", "t3"), ("t3", "end")])
+    )
+    + "</bpmn:process></bpmn:definitions>"
+).encode()
+DATA = {"note": "done", "ok": True}
+
+
+def prepare(url: str, clients: int) -> list[str]:
+    """A fresh schema with the procedure and one user and token per client thread; returns the tokens."""
+    engine = make_engine(url)
+    upgrade(engine)
+    clock = SystemClock()
+    secrets = []
+    with make_sessionmaker(engine).begin() as s:
+        definitions.deploy_file(s, BPMN, "e2e.bpmn", clock=clock)
+        for i in range(clients):
+            users.add_user(s, f"clerk{i}", clock=clock, groups=["office"])
+            secrets.append(tokens.create_token(s, f"clerk{i}", clock=clock)[1])
+    engine.dispose()
+    return secrets
+
+
+class Client:
+    """One keep-alive connection; records the time of each call by kind."""
+
+    def __init__(self, port: int, secret: str, times: dict[str, list[float]]):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+        self.times = times
+
+    def call(self, kind: str, method: str, path: str, body: Any = None) -> Any:
+        t = time.perf_counter()
+        self.conn.request(method, path, body=None if body is None else json.dumps(body), headers=self.headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        self.times.setdefault(kind, []).append(time.perf_counter() - t)
+        if response.status >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status} {payload[:200]!r}")
+        return json.loads(payload)
+
+    def one_case(self) -> None:
+        case = self.call("start", "POST", "/api/v1/processes/e2e/instances", {"data": {}})
+        for _ in range(3):
+            page = self.call("list", "GET", f"/api/v1/tasks?case_number={quote(case['case_number'])}")
+            [task] = page["items"]
+            self.call("complete", "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": DATA})
+
+
+def drive(port: int, secrets: list[str], cases: int) -> dict[str, Any]:
+    times: dict[str, list[float]] = {}
+    per_thread = [cases // len(secrets) + (1 if i < cases % len(secrets) else 0) for i in range(len(secrets))]
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        own: dict[str, list[float]] = {}
+        client = Client(port, secrets[i], own)
+        try:
+            for _ in range(per_thread[i]):
+                client.one_case()
+        except BaseException as exc:  # noqa: BLE001 - reported after the run
+            errors.append(exc)
+        finally:
+            client.conn.close()
+            with lock:
+                for k, v in own.items():
+                    times.setdefault(k, []).extend(v)
+
+    lock = threading.Lock()
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(secrets))]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    if errors:
+        raise errors[0]
+    return {
+        "cases": cases,
+        "seconds": elapsed,
+        "cases_per_s": cases / elapsed,
+        "calls": {
+            k: {
+                "n": len(v),
+                "median_ms": statistics.median(v) * 1000,
+                "p95_ms": statistics.quantiles(v, n=20)[18] * 1000 if len(v) > 1 else v[0] * 1000,
+            }
+            for k, v in sorted(times.items())
+        },
+    }
+
+
+def in_process(url: str, cases: int) -> dict[str, Any]:
+    """The same work through the engine's Python API: the reference for the HTTP layer's cost."""
+    prepare(url, 1)
+    engine = make_engine(url)
+    writer, reader = make_sessionmaker(engine), make_sessionmaker(engine, read_only=True)
+    clock = SystemClock()
+    t0 = time.perf_counter()
+    for _ in range(cases):
+        with writer.begin() as s:
+            started = runtime.start_process(s, "e2e", user="clerk0", clock=clock, data={})
+        for _ in range(3):
+            with reader() as s:
+                [task] = [
+                    t
+                    for t in queries.task_list_json(s, "clerk0", clock.now())
+                    if t["case_number"] == started.case_number
+                ]
+            with writer.begin() as s:
+                runtime.complete_task(s, task["id"], user="clerk0", clock=clock, data=DATA)
+    elapsed = time.perf_counter() - t0
+    engine.dispose()
+    return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed}
+
+
+class Database:
+    """A fresh SQLite file or PostgreSQL schema per setup, dropped afterwards."""
+
+    def __init__(self, kind: str, directory: str):
+        self.kind, self.schema = kind, None
+        if kind == "sqlite":
+            self.url = f"sqlite:///{directory}/{uuid.uuid4().hex[:8]}.sqlite"
+        else:
+            self.schema = f"sf_bench_{uuid.uuid4().hex[:10]}"
+            self._admin(f"CREATE SCHEMA {self.schema}")
+            self.url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{self.schema}"
+
+    def _admin(self, statement: str) -> None:
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+        engine.dispose()
+
+    def drop(self) -> None:
+        if self.schema:
+            self._admin(f"DROP SCHEMA {self.schema} CASCADE")
+
+
+def serve(server: str, url: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    env = {**os.environ, "SECRET_KEY": "bench", "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    if server == "waitress":
+        cmd = [sys.executable, "-m", "cli", "--db", url, "serve", "--port", str(port), "--threads", "8"]
+    else:
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "webui:create_app()",
+        ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_until_up(proc, f"http://127.0.0.1:{port}")
+    return proc, port
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+def postgres_reachable() -> bool:
+    try:
+        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _cell(row: dict[str, Any], kind: str) -> str:
+    call = row["calls"][kind]
+    return f"{call['median_ms']:.1f}/{call['p95_ms']:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="20 cases per setup")
+    ap.add_argument("--cases", type=int, help="cases per setup (default 200; --quick 20)")
+    ap.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = ap.parse_args(argv)
+    cases = args.cases or (20 if args.quick else 200)
+    setups = [("waitress", "sqlite")]
+    if postgres_reachable():
+        setups += [("waitress", "postgresql"), ("gunicorn", "postgresql")]
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ref_db = Database("sqlite", tmp)
+        reference = in_process(ref_db.url, cases)
+        for server, kind in setups:
+            for clients in (1, 4):
+                db = Database(kind, tmp)
+                secrets = prepare(db.url, clients)
+                proc, port = serve(server, db.url)
+                try:
+                    result = drive(port, secrets, cases)
+                finally:
+                    stop(proc)
+                    db.drop()
+                rows.append({"server": server, "database": kind, "clients": clients, **result})
+    print(
+        f"HTTP end to end | {cases} cases per setup, 7 calls each | Python {platform.python_version()} | "
+        f"cpus={os.cpu_count()}"
+    )
+    print(
+        f"{'setup':<34} {'cases/s':>8} {'×ref':>6}  {'start p50/p95':>14} {'list p50/p95':>14} "
+        f"{'complete p50/p95':>17}"
+    )
+    for r in rows:
+        print(
+            f"{r['server'] + ' ' + r['database'] + ' ' + str(r['clients']) + ' client(s)':<34} "
+            f"{r['cases_per_s']:>8.1f} {r['cases_per_s'] / REFERENCE_CASES_PER_S:>5.1f}x  "
+            f"{_cell(r, 'start'):>14} {_cell(r, 'list'):>14} {_cell(r, 'complete'):>17}"
+        )
+    sqlite_one = next(r for r in rows if r["database"] == "sqlite" and r["clients"] == 1)
+    ratio = reference["cases_per_s"] / sqlite_one["cases_per_s"]
+    print(
+        f"engine in-process on SQLite, same work: {reference['cases_per_s']:.1f} cases/s; "
+        f"HTTP layer costs {ratio:.2f}x the in-process time (target <= {TARGET_HTTP_RATIO}x: "
+        f"{'MET' if ratio <= TARGET_HTTP_RATIO else 'NOT MET'})"
+    )
+    best = max(r["cases_per_s"] for r in rows if r["database"] == "sqlite")
+    print(
+        f"SpiffArena reference {REFERENCE_CASES_PER_S} cases/s; schoolflow SQLite one process "
+        f"{best:.1f} cases/s = {best / REFERENCE_CASES_PER_S:.1f}x (target >= {TARGET_CASES_PER_S}: "
+        f"{'MET' if best >= TARGET_CASES_PER_S else 'NOT MET'})"
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(
+        json.dumps(
+            {
+                "at": datetime.now(UTC).isoformat(),
+                "cases": cases,
+                "setups": rows,
+                "in_process": reference,
+                "http_ratio": ratio,
+                "reference_cases_per_s": REFERENCE_CASES_PER_S,
+            },
+            indent=2,
+        )
+    )
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
