@@ -75,6 +75,7 @@ class Node:
     default: str | None = None  # default flow id of a gateway
     label_pos: str = "top"  # gateways: top | bottom; events: bottom | top
     properties: dict[str, str] = field(default_factory=dict)  # camunda:property (a start's workingDay)
+    props: dict[str, str] = field(default_factory=dict)  # task-level camunda:properties (excludeUsers)
 
     @property
     def shape(self) -> str:
@@ -137,9 +138,10 @@ class Process:
                               **kw))
 
     def task(self, id: str, name: str, lane: str, col: float, row: int = 0,  # noqa: A002
-             form: list[Field] | None = None, doc: str | None = None, **attrs: str) -> Node:
+             form: list[Field] | None = None, doc: str | None = None, props: dict[str, str] | None = None,
+             **attrs: str) -> Node:
         return self._add(Node(id, "userTask", name, lane, col, row, form=form or [], doc=doc,
-                              attrs={k: v for k, v in attrs.items() if v is not None}))
+                              attrs={k: v for k, v in attrs.items() if v is not None}, props=props or {}))
 
     def xor(self, id: str, name: str | None, lane: str, col: float, row: int = 0,  # noqa: A002
             label_pos: str = "top") -> Node:
@@ -531,10 +533,10 @@ def _process_xml(root: etree._Element, proc: Process) -> None:
             el.set(_q(CAMUNDA, k), v)
         if n.doc:
             _sub(el, BPMN, "documentation").text = n.doc
-        if n.properties:
-            props = _sub(_sub(el, BPMN, "extensionElements"), CAMUNDA, "properties")
-            for k, v in n.properties.items():
-                _sub(props, CAMUNDA, "property", name=k, value=v)
+        if n.props or n.properties:  # one extensionElements for both
+            tprops = _sub(_sub(el, BPMN, "extensionElements"), CAMUNDA, "properties")
+            for k, v in {**n.properties, **n.props}.items():
+                _sub(tprops, CAMUNDA, "property", name=k, value=v)
         if n.form:
             _form(el, n.form)
         if n.kind == "startEvent" and proc.start_form:

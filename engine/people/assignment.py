@@ -47,13 +47,17 @@ def assign(extensions: Mapping[str, Any], lane: str | None, data: Mapping[str, A
     """Work out who may do a task that just became ready.
 
     ``exclude`` is the procedure's ``excludeUsers`` property (a literal list or an expression such as
-    ``${accused_user}``): those people never see or act on the task, even as assignee.
+    ``${accused_user}``): those people never see or act on the task, even as assignee. A task's own
+    ``excludeUsers`` property (e.g. ``${initiator}`` on an approval: nobody approves what they filed)
+    adds people kept away from that task only.
     """
     assignee = _names(extensions.get("camunda:assignee"), evaluator, data)
-    try:
-        excluded = _names(exclude, evaluator, data)
-    except UndefinedName:
-        excluded = []  # the case names nobody (e.g. a complaint about a department, not a person)
+    excluded: list[str] = []
+    for rule in (exclude, extensions.get(EXCLUDE_PROPERTY)):
+        try:
+            excluded += _names(rule, evaluator, data)
+        except UndefinedName:
+            pass  # the case names nobody (e.g. a complaint about a department, not a person)
     a = Assignment(
         assignee=assignee[0] if assignee and assignee[0] not in excluded else None,
         users=[u for u in _names(extensions.get("camunda:candidateUsers"), evaluator, data) if u not in excluded],

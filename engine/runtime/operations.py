@@ -297,7 +297,10 @@ def _report_counts(session: Session, properties: dict[str, Any], now: datetime,
 def _instance_names(instance: store.InstanceRow, case_number: str | None = None) -> dict[str, Any]:
     if case_number is None and instance.case is not None:
         case_number = instance.case.number
-    return {"initiator": instance.started_by, "instance_id": instance.id, "case_number": case_number}
+    started = getattr(instance, "started_at", None)
+    # ``received_at``: the moment the engine received the case, which no form field can move.
+    return {"initiator": instance.started_by, "instance_id": instance.id, "case_number": case_number,
+            "received_at": started.isoformat() if started is not None else None}
 
 
 def _flush(session: Session) -> None:

@@ -21,13 +21,18 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
     def add_working_days(n: int) -> str:
         return calendar().add_working_days(clock.now(), int(n)).isoformat()
 
-    def working_days_after(since: str, n: int) -> str:
-        # A deadline counted from a date of the case (receipt), not from today: a task re-created after it
-        # keeps it, and shows as overdue once it has passed.
-        return calendar().add_working_days(_moment(since), int(n)).isoformat()
-
     def working_days_between(a: str, b: str) -> int:
         return int(calendar().working_days_between(_moment(a), _moment(b)))
+
+    def add_working_days_from(since: str, n: int) -> str:
+        # Deadlines "n working days from receipt" count from a fixed moment (``received_at``), not from
+        # today, so re-creating a task or typing a date cannot move them.
+        moment = _moment(since)
+        if not isinstance(moment, datetime):
+            moment = datetime(moment.year, moment.month, moment.day, 12, tzinfo=school_time().tz)
+        elif moment.tzinfo is None:
+            moment = moment.replace(tzinfo=school_time().tz)
+        return calendar().add_working_days(moment, int(n)).isoformat()
 
     def now() -> str:
         return clock.now().isoformat()
@@ -35,7 +40,8 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
     def today() -> str:
         return clock.now().astimezone(school_time().tz).date().isoformat()  # no calendar entries needed
 
-    return {"add_working_days": add_working_days, "working_days_after": working_days_after,
+    return {"add_working_days": add_working_days, "add_working_days_from": add_working_days_from,
+            "working_days_after": add_working_days_from,  # the same, as the shipped specs write it
             "working_days_between": working_days_between,
             "now": now, "today": today}
 

@@ -88,6 +88,7 @@ class InstanceRow:
     case: CaseRow | None
     completed_at: datetime | None = None
     error: str | None = None
+    started_at: datetime | None = None  # when the case was received: deadlines "from receipt" count from it
 
 
 @dataclass
@@ -109,7 +110,7 @@ DEFINITION_COLUMNS = (
 _INSTANCE_COLUMNS = (
     INSTANCES.c.id.label("i_id"), INSTANCES.c.process_key, INSTANCES.c.status.label("i_status"),
     INSTANCES.c.state.label("i_state"), INSTANCES.c.version.label("i_version"), INSTANCES.c.started_by,
-    *DEFINITION_COLUMNS,
+    INSTANCES.c.started_at, *DEFINITION_COLUMNS,
     CASES.c.id.label("c_id"), CASES.c.number, CASES.c.title, CASES.c.category, CASES.c.channel,
     CASES.c.status.label("c_status"), CASES.c.closed_at,
 )
@@ -158,7 +159,7 @@ def _instance(conn: sa.Connection, row: Any) -> InstanceRow:
     case = None if row.c_id is None else CaseRow(row.c_id, row.number, row.title, row.category, row.channel,
                                                   row.c_status, row.closed_at)
     return InstanceRow(row.i_id, row.process_key, row.i_status, row.i_state, row.i_version, row.started_by,
-                       definition_of(conn, row), case)
+                       definition_of(conn, row), case, started_at=row.started_at)
 
 
 def lock_instance(conn: sa.Connection, instance_id: int) -> InstanceRow | None:
@@ -376,7 +377,7 @@ def insert_instance(conn: sa.Connection, definition: DefinitionRef, started_by: 
         "state": "", "version": 1, "started_by": started_by, "started_at": now, "updated_at": now,
     })
     return InstanceRow(instance_id, definition.process_key, InstanceStatus.RUNNING, "", 1, started_by,
-                       definition, None)
+                       definition, None, started_at=now)
 
 
 def insert_case(conn: sa.Connection, instance: InstanceRow, number: str, now: datetime,

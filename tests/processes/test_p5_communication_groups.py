@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-BASE = {"group_name": "初二(3)班家长群", "group_kind": "class_parents", "group_owner": "bzr",
-        "title": "事项"}
+from engine.errors import NotAllowed
+
+BASE = {"group_name": "初二(3)班家长群", "group_kind": "class_parents", "title": "事项"}
 
 
 @pytest.fixture
 def p5(procedure):
     p = procedure("p5_communication_groups.bpmn")
-    p.people(parent="家长", bzr="班主任", other_teacher="班主任", admin="群管理员", head="部门负责人")
+    p.people(parent="家长", bzr="班主任", bzr2="班主任", zuzhang="学科组长", admin="群管理员",
+             head="部门负责人", xingzheng="行政人员")
     return p
 
 
 @pytest.mark.parametrize("approved", [True, False])
-def test_join_request(p5, approved):
+def test_join_request_goes_to_the_owner_of_the_groups_kind(p5, approved):
+    """P5 群成员管理 / 加入群聊: a class parents' group's request reaches head teachers and administrators,
+    not a subject leader; there is no owner field to type."""
     h = p5.h
     iid = h.start("p5_group_request", "parent", {**BASE, "request_type": "join", "applicant_details": "王同学家长"})
-    p5.only("审核入群申请", sees=["bzr", "admin"], blind=["other_teacher", "parent"])
+    p5.only("审核入群申请", sees=["bzr", "admin"], blind=["zuzhang", "xingzheng", "parent"])
     h.do("bzr", "审核入群申请", {"approved": approved})
     if approved:
         p5.only("添加入群并告知群规", sees=["admin"], blind=["bzr"])
@@ -27,33 +31,86 @@ def test_join_request(p5, approved):
     assert h.show(iid)["status"] == "completed"
 
 
+def test_requester_cannot_name_themselves_owner_nor_approve_their_own_join_request(p5):
+    """P5 群成员管理: nobody approves a request they filed -- a head teacher asking to join sees no review
+    task, is refused when trying to complete it, and the request waits for another owner."""
+    h = p5.h
+    # a parent naming themselves owner in the case data gains nothing: the owner follows from the kind
+    h.start("p5_group_request", "parent", {**BASE, "request_type": "join", "group_owner": "parent"})
+    p5.only("审核入群申请", sees=["bzr", "admin"], blind=["parent"])
+    h.do("bzr", "审核入群申请", {"approved": False})
+    iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "join"})
+    p5.only("审核入群申请", sees=["bzr2", "admin"], blind=["bzr"])
+    task_id = h.task("bzr2", "审核入群申请")["id"]
+    with pytest.raises(NotAllowed):
+        h.complete(task_id, "bzr", {"approved": True})
+    assert "审核入群申请" in h.task_names("bzr2")  # still waiting
+    assert h.show(iid)["status"] == "running"
+    h.do("bzr2", "审核入群申请", {"approved": True})
+    assert "添加入群并告知群规" in h.task_names("admin")
+
+
+@pytest.mark.parametrize(("kind", "owner", "others"), [
+    ("teachers", "zuzhang", ["bzr", "xingzheng"]), ("administration", "xingzheng", ["bzr", "zuzhang"])])
+def test_leave_request_goes_to_the_owner_of_the_kind(p5, kind, owner, others):
+    """P5 群成员管理 / 退出群聊: work group -> subject or grade leader; administrative group -> staff."""
+    h = p5.h
+    h.start("p5_group_request", "parent", {**BASE, "group_kind": kind, "request_type": "leave", "reason": "调岗"})
+    p5.only("审核退群申请", sees=[owner], blind=[*others, "admin", "parent"])
+
+
 @pytest.mark.parametrize("approved", [True, False])
 def test_leave_request(p5, approved):
+    """P5 退出群聊 1: the owner agrees, then the administrator removes the member."""
     h = p5.h
     iid = h.start("p5_group_request", "parent", {**BASE, "request_type": "leave", "reason": "转学"})
-    p5.only("审核退群申请", sees=["bzr"], blind=["admin", "other_teacher"])
+    p5.only("审核退群申请", sees=["bzr"], blind=["admin", "zuzhang"])
     h.do("bzr", "审核退群申请", {"approved": approved})
     if approved:
         h.do("admin", "移出群聊并删除相关记录", {"removed": True})
     assert h.show(iid)["status"] == "completed"
 
 
-def test_announcement_revised_twice_updated_then_revoked(p5):
+def test_announcement_waits_while_current_then_is_updated_and_revoked(p5):
+    """P5 群公告管理: the drafter never reviews their own announcement; a published announcement keeps the
+    case open until the owner marks it outdated; the update goes through review again."""
     h = p5.h
     iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "announcement"})
     for _ in range(2):  # sent back for revision twice
         h.do("bzr", "起草公告", {"announcement": "周五家长会", "school_notice": False})
-        p5.only("群主审核公告", sees=["bzr"], blind=["other_teacher", "head"])
-        h.do("bzr", "群主审核公告", {"approved": False, "review_note": "写明时间地点"})
+        p5.only("群主审核公告", sees=["bzr2"], blind=["bzr", "head"])
+        h.do("bzr2", "群主审核公告", {"approved": False, "review_note": "写明时间地点"})
     h.do("bzr", "起草公告", {"announcement": "周五15:00家长会", "school_notice": False})
-    h.do("bzr", "群主审核公告", {"approved": True})
-    h.do("bzr", "发布并维护公告", {"published_on": "2026-10-09", "outdated_action": "update"})
+    h.do("bzr2", "群主审核公告", {"approved": True})
+    h.do("bzr", "发布公告", {"published_on": "2026-09-30", "expires_on": "2026-12-31"})
+    assert h.advance(days=20).fired == 0
+    assert h.show(iid)["status"] == "running"  # still current: nothing revoked by itself
+    p5.only("公告有效中（过时或不再适用时处理）", sees=["bzr", "bzr2"], blind=["admin", "parent"])
+    h.do("bzr", "公告有效中（过时或不再适用时处理）", {"outdated_action": "update", "outdated_note": "时间改了"})
     h.do("bzr", "起草公告", {"announcement": "校运会通知", "school_notice": True})
     p5.only("部门负责人审核通知", sees=["head"], blind=["bzr", "admin"])
     h.do("head", "部门负责人审核通知", {"approved": True})
-    h.do("bzr", "发布并维护公告", {"published_on": "2026-10-12", "outdated_action": "revoke"})
+    h.do("bzr", "发布公告", {"published_on": "2026-10-20", "expires_on": "2026-11-30"})
+    h.do("bzr", "公告有效中（过时或不再适用时处理）", {"outdated_action": "revoke"})
     assert h.show(iid)["status"] == "completed"
     assert p5.data(iid)["announcement"] == "校运会通知"
+
+
+def test_announcement_expiry_asks_the_owner_to_revoke_or_update(p5):
+    """P5 群公告管理: when the expiry date passes, the current-announcement task gives way to one asking
+    the owner what to do; the case ends only once it is revoked."""
+    h = p5.h
+    iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "announcement"})
+    h.do("bzr", "起草公告", {"announcement": "国庆放假通知", "school_notice": False})
+    h.do("bzr2", "群主审核公告", {"approved": True})
+    h.do("bzr", "发布公告", {"published_on": "2026-09-30", "expires_on": "2026-10-08"})
+    assert h.advance(days=7).fired == 0
+    assert h.advance(days=2).fired == 1
+    assert "公告有效中（过时或不再适用时处理）" not in h.task_names("bzr")
+    p5.only("处理到期公告", sees=["bzr", "bzr2"], blind=["admin"])
+    assert h.show(iid)["status"] == "running"
+    h.do("bzr2", "处理到期公告", {"outdated_action": "revoke"})
+    assert h.show(iid)["status"] == "completed"
 
 
 def test_first_minor_violation_is_a_warning_kept_long_term_on_dispute(p5):

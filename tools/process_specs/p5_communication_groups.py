@@ -4,12 +4,20 @@ from __future__ import annotations
 from tools.bpmn_builder import Definitions, F, Process
 
 APPLICANT, OWNER, HEAD, ADMIN = "lane_applicant", "lane_owner", "lane_head", "lane_admin"
-OWNER_OR_ADMIN = {"candidateUsers": "${group_owner}", "candidateGroups": "群管理员"}
+# The owner follows from the group's kind (群成员管理), never from what the requester types; the groups
+# holding each kind's owners are parameters. Nobody reviews a request they filed (task excludeUsers).
+_OWNER = ("(owner_group_teachers if group_kind == 'teachers' else owner_group_class_parents "
+          "if group_kind == 'class_parents' else owner_group_administration)")
+NOT_SELF = {"excludeUsers": "${initiator}"}
+BY_OWNER = {"candidateGroups": "${" + _OWNER + "}"}
+OWNER_OR_ADMIN = {"candidateGroups": "${" + _OWNER + " + ',群管理员'}"}
 
 p = Process(
     "p5_group_request", "沟通群管理事项",
     lanes=[(APPLICANT, "申请人"), (OWNER, "群主"), (HEAD, "部门负责人"), (ADMIN, "群管理员")],
-    properties={"casePrefix": "QZ", "param.retention_years": "3"},
+    properties={"casePrefix": "QZ", "param.retention_years": "3",
+                "param.owner_group_teachers": "学科组长,年级组长", "param.owner_group_class_parents": "班主任",
+                "param.owner_group_administration": "行政人员"},
     doc="教师工作群（群主：学科组长或年级组长）、班级家长群（群主：班主任）、行政办公群（群主：行政人员）的"
         "入群、退群、群公告审核和违规处理；群记录至少保存 retention_years 年，涉及纠纷的长期保存。",
 )
@@ -20,14 +28,13 @@ p.start("start", "提出事项", APPLICANT, 0, form=[
     F("group_name", "群名称", required=True, maxlength=128),
     F("group_kind", "群类别", "enum", required=True,
       values=[("teachers", "教师工作群"), ("class_parents", "班级家长群"), ("administration", "行政办公群")]),
-    F("group_owner", "群主账号", required=True, maxlength=64),
     F("title", "摘要", required=True, maxlength=200),
     F("applicant_details", "申请人信息（姓名、身份、联系方式）", maxlength=500),
     F("reason", "理由或说明", maxlength=2000),
 ])
 p.xor("gw_type", "事项类别？", APPLICANT, 1)
 # joining
-p.task("join_review", "审核入群申请", OWNER, 2, **OWNER_OR_ADMIN, form=[
+p.task("join_review", "审核入群申请", OWNER, 2, **OWNER_OR_ADMIN, props=NOT_SELF, form=[
     F("approved", "同意入群", "boolean", required=True), F("review_note", "审核意见", maxlength=500)])
 p.xor("gw_join", "同意？", OWNER, 3)
 p.end("end_join_refused", "未同意入群", OWNER, 4)
@@ -35,7 +42,7 @@ p.task("join_add", "添加入群并告知群规", ADMIN, 4, form=[
     F("rules_told", "已告知群规和注意事项", "boolean", required=True)])
 p.end("end_joined", "已入群", ADMIN, 5)
 # leaving
-p.task("leave_review", "审核退群申请", OWNER, 2, row=1, candidateUsers="${group_owner}", form=[
+p.task("leave_review", "审核退群申请", OWNER, 2, row=1, **BY_OWNER, props=NOT_SELF, form=[
     F("approved", "同意退群", "boolean", required=True), F("review_note", "审核意见", maxlength=500)])
 p.xor("gw_leave", "同意？", OWNER, 3, row=1)
 p.end("end_leave_refused", "未同意退群", OWNER, 4, row=1)
@@ -48,19 +55,26 @@ p.task("draft", "起草公告", APPLICANT, 7, row=1, assignee="${initiator}", fo
     F("announcement", "公告内容", required=True, maxlength=4000),
     F("school_notice", "学校通知（由相关部门负责人审核）", "boolean", required=True)])
 p.xor("gw_notice", "学校通知？", APPLICANT, 8, row=1)
-p.task("owner_review", "群主审核公告", OWNER, 9, row=2, candidateUsers="${group_owner}", form=[
+p.task("owner_review", "群主审核公告", OWNER, 9, row=2, **BY_OWNER, props=NOT_SELF, form=[
     F("approved", "审核通过", "boolean", required=True), F("review_note", "修改意见", maxlength=1000)])
-p.task("head_review", "部门负责人审核通知", HEAD, 9, form=[
+p.task("head_review", "部门负责人审核通知", HEAD, 9, props=NOT_SELF, form=[
     F("approved", "审核通过", "boolean", required=True), F("review_note", "修改意见", maxlength=1000)])
 p.xor("m_reviewed", None, APPLICANT, 10, row=1)
 p.xor("gw_approved", "通过？", APPLICANT, 11, row=1)
-p.task("publish", "发布并维护公告", OWNER, 12, row=2, candidateUsers="${group_owner}",
-       doc="发布后，公告过时或不再适用时撤销或更新。", form=[
-           F("published_on", "发布日期", "date", required=True),
-           F("outdated_action", "公告过时后的处理", "enum", required=True,
-             values=[("revoke", "撤销"), ("update", "更新")])])
-p.xor("gw_update", "更新？", OWNER, 13, row=2)
-p.end("end_revoked", "已撤销", OWNER, 14, row=2)
+p.task("publish", "发布公告", OWNER, 12, row=2, **BY_OWNER, form=[
+    F("published_on", "发布日期", "date", required=True),
+    F("expires_on", "有效期至（到期后须撤销或更新）", "date", required=True)])
+OUTDATED = [F("outdated_action", "公告过时后的处理", "enum", required=True,
+              values=[("revoke", "撤销"), ("update", "更新")]),
+            F("outdated_note", "过时或不再适用的原因", maxlength=500)]
+# The case waits here while the announcement is current; the owner completes the task when it is
+# outdated, or its expiry date interrupts it and asks the owner what to do.
+p.task("current", "公告有效中（过时或不再适用时处理）", OWNER, 13, row=2, **BY_OWNER, form=OUTDATED)
+p.boundary("expired", "到期", "current", ("timeDate", "${expires_on}"), interrupting=True)
+p.task("expired_action", "处理到期公告", OWNER, 14, row=3, **BY_OWNER, form=OUTDATED)
+p.xor("m_outdated", None, OWNER, 15, row=2)
+p.xor("gw_update", "更新？", OWNER, 16, row=2)
+p.end("end_revoked", "已撤销", OWNER, 17, row=2)
 # violations and record retention
 p.task("violation", "核实违规情况", ADMIN, 2, row=2, form=[
     F("offender", "违规成员", required=True, maxlength=64),
@@ -102,7 +116,9 @@ p.flow("head_review", "m_reviewed")
 p.chain("m_reviewed", "gw_approved")
 p.flow("gw_approved", "m_draft", "退回修改", "${!approved}", via="above")
 p.flow("gw_approved", "publish", "通过", default=True)
-p.flow("publish", "gw_update")
+p.chain("publish", "current", "m_outdated", "gw_update")
+p.flow("expired", "expired_action")
+p.flow("expired_action", "m_outdated")
 p.flow("gw_update", "m_draft", "更新", "${outdated_action == 'update'}")
 p.flow("gw_update", "end_revoked", "撤销", default=True)
 p.chain("violation", "gw_first")
@@ -118,14 +134,16 @@ p.chain("retention_over", "purge", "end")
 DEFINITIONS = Definitions(
     "p5_communication_groups", "p5_communication_groups.bpmn", "学校沟通群管理制度", [p],
     clauses=[
-        ("群成员管理：群主", "教师工作群（学科组长或年级组长）、班级家长群（班主任）、行政办公群（行政人员）",
+        ("群成员管理：群主", "群主由群类别决定（参数 owner_group_*：教师工作群→学科组长或年级组长，"
+         "班级家长群→班主任，行政办公群→行政人员），不由申请人填写；提出事项的人不能审核自己的事项（excludeUsers=${initiator}）",
          ["start", "join_review", "leave_review", "owner_review"]),
         ("群成员退出与加入 2 加入群聊", "提供信息，群主或管理员同意，添加并告知群规",
          ["join_review", "gw_join", "join_add", "end_join_refused"]),
         ("群成员退出与加入 1 退出群聊", "说明原因，群主同意后管理员移出并删除相关记录",
          ["leave_review", "gw_leave", "leave_remove"]),
         ("信息发布管理、群公告管理", "起草，群主审核（学校通知由相关部门负责人审核），发布；过时的撤销或更新",
-         ["draft", "gw_notice", "owner_review", "head_review", "gw_approved", "publish", "gw_update"]),
+         ["draft", "gw_notice", "owner_review", "head_review", "gw_approved", "publish", "current", "expired",
+          "expired_action", "gw_update"]),
         ("违规处理", "首次违规警告；多次或情节严重移出群聊", ["violation", "gw_first", "warn", "remove"]),
         ("群记录管理 2 保存期限", "至少保存 retention_years 年（默认 3），涉及重要事项或纠纷的长期保存",
          ["archive", "gw_dispute", "end_long_term", "retention_over", "purge"]),
