@@ -165,6 +165,8 @@ def test_overdue_extended_investigation_is_escalated(p2):
     assert h.fire_due().fired == 1
     p2.only("延期超期督办", sees=["zhou"], blind=["zhang", "wang"])
     assert "超期投诉督办" not in h.task_names("zhou")  # the first deadline's timer ended with its task
+    h.do("zhou", "延期超期督办", {"escalation_note": "延期后仍超期，今日办结"})
+    assert h.task_names("zhou") == []
 
 
 def test_escalation_group_is_a_parameter(p2):

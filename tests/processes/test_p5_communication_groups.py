@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import NotAllowed
+from engine.errors import InvalidInput, NotAllowed
 
 BASE = {"group_name": "初二(3)班家长群", "group_kind": "class_parents", "title": "事项"}
 
@@ -35,8 +35,10 @@ def test_requester_cannot_name_themselves_owner_nor_approve_their_own_join_reque
     """P5 群成员管理: nobody approves a request they filed -- a head teacher asking to join sees no review
     task, is refused when trying to complete it, and the request waits for another owner."""
     h = p5.h
-    # a parent naming themselves owner in the case data gains nothing: the owner follows from the kind
-    h.start("p5_group_request", "parent", {**BASE, "request_type": "join", "group_owner": "parent"})
+    # a parent naming themselves owner in the case data is refused: the owner follows from the kind
+    with pytest.raises(InvalidInput, match="group_owner: this form has no such field"):
+        h.start("p5_group_request", "parent", {**BASE, "request_type": "join", "group_owner": "parent"})
+    h.start("p5_group_request", "parent", {**BASE, "request_type": "join"})
     p5.only("审核入群申请", sees=["bzr", "admin"], blind=["parent"])
     h.do("bzr", "审核入群申请", {"approved": False})
     iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "join"})
