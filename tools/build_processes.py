@@ -105,7 +105,31 @@ def document(all_defs: list) -> str:
             # A clause the engine itself implements names the feature (a string) instead of element ids.
             where = ids if isinstance(ids, str) else ", ".join(f"`{i}`" for i in ids)
             out.append(f"| {clause} | {text.replace('|', '/')} | {where} |")
+    out.append(_index(all_defs))
     return "\n".join(out) + "\n"
+
+
+def _index(all_defs: list) -> str:
+    """PROCEDURES.md item by item, each to its rows of the tables above (with their element ids)."""
+    from tools.process_specs.clause_index import INDEX
+
+    rows = {(d.file, c[0]): c[2] for d in all_defs for c in d.clauses}
+    out = ["\n## PROCEDURES.md, item by item\n",
+           "Each numbered item of `PROCEDURES.md`, with the rows above that encode it and their element ids, "
+           "or the part of the engine or UI that does it.\n",
+           "| item | what | where |", "| --- | --- | --- |"]
+    for item, text, where in INDEX:
+        if isinstance(where, str):
+            cell = where
+        else:
+            parts = []
+            for file, clause in where:
+                ids = rows.get((file, clause), [])
+                ids_text = ids if isinstance(ids, str) else ", ".join(f"`{i}`" for i in ids)
+                parts.append(f"`{file}` {clause}: {ids_text}")
+            cell = "; ".join(parts)
+        out.append(f"| {item} | {text} | {cell.replace('|', '/')} |")
+    return "\n".join(out)
 
 
 def _public(fields: str) -> str:
