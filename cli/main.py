@@ -319,16 +319,39 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--anchor", help="A digest printed earlier by 'audit anchor' (N:HASH); it must still be in the log.")
 @click.pass_obj
-def audit_verify(obj: CliContext) -> None:
+def audit_verify(obj: CliContext, anchor: str | None) -> None:
     """Check the hash chain; report the first altered or deleted event (exit 1 if any)."""
     with obj.read_sessionmaker() as session:
-        report = audit.verify_chain(session)
+        report = audit.verify_chain(session, anchor=_anchor(anchor) if anchor else None)
+    if not report.keyed:
+        click.echo(f"note: no audit key is set ({audit.KEY_ENV} or {audit.KEY_FILE_ENV}): the chain is checked "
+                   "with plain hashes, which anyone able to write to the database could recompute", err=True)
     if report.ok:
-        click.echo(f"audit log intact: {report.checked} events")
+        click.echo(f"audit log intact: {report.checked} events" + (", keyed" if report.keyed else ""))
         return
     click.echo(f"audit log damaged: {report.reason} (after {report.checked} good events)", err=True)
     sys.exit(1)
+
+
+@audit_group.command("anchor")
+@click.pass_obj
+def audit_anchor(obj: CliContext) -> None:
+    """Print the chain's current head (N:HASH) to keep outside the database, for 'audit verify --anchor'."""
+    with obj.read_sessionmaker() as session:
+        report = audit.verify_chain(session)
+    if not report.ok or report.head is None:
+        click.echo(f"audit log damaged: {report.reason}; no anchor printed", err=True)
+        sys.exit(1)
+    click.echo(f"{report.head[0]}:{report.head[1]}")
+
+
+def _anchor(text: str) -> tuple[int, str]:
+    seq, _, digest = text.strip().partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise click.BadParameter("expected N:HASH as printed by 'schoolflow audit anchor'", param_hint="--anchor")
+    return int(seq), digest.lower()
 
 
 @cli.command()

@@ -18,6 +18,8 @@ from .db import get_session
 bp = Blueprint("tracking", __name__)
 
 MISSING = "请填写案件编号和查询码。"
+TOO_LONG = "案件编号或查询码过长，请核对后重新输入。"
+MAX_NUMBER_CHARS, MAX_CODE_CHARS = 32, 32  # a case number is like TS-2026-000001, a code like ABCD-EFGH-JKLM
 NO_MATCH = "案件编号或查询码不正确，请核对后重新输入。查询码在受理时提供给您。"
 PRIVATE_HEADERS = {
     "Cache-Control": "no-store",
@@ -46,6 +48,9 @@ def track() -> str | tuple[str, int]:
         return render_template("tracking/track.html", number="", code="", error=None, case=None)
     number = request.form.get("case_number", "").strip()
     code = request.form.get("code", "").strip()
+    if len(number) > MAX_NUMBER_CHARS or len(code) > MAX_CODE_CHARS:
+        # Refused before anything reads it, and not shown back: an over-long value is nobody's case number.
+        return render_template("tracking/track.html", number="", code="", error=TOO_LONG, case=None), 400
     if not number or not code:
         error, status = MISSING, 400
     else:

@@ -1,21 +1,24 @@
 """How far a case has come: its user tasks done and waiting, in the order they happened, and its data.
 
 Read-only: the state is loaded and looked at, nothing runs and nothing is saved. Called by
-``engine.views.tracking`` for the complainant's view of their case.
+``engine.views.tracking`` for the complainant's view of their case. The steps done come from the audit
+log, in the order they were completed: the task tree forgets a loop's finished rounds
+(``engine.spiff.task_tree``), the log never does.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.util.task import TaskState as SpiffState
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine.time.clock import FakeClock
 from engine.definitions.evaluation import make_evaluator
-from engine.storage.models import Instance
-from engine.runtime.projection import case_data
+from engine.storage.models import AuditEvent, HumanTask, Instance, TaskState
+from engine.runtime.projection import case_data, waiting_now
 from engine.runtime.workflow import load_workflow, script_engine
 
 
@@ -39,10 +42,22 @@ def case_progress(session: Session, instance: Instance, now: datetime) -> Progre
     evaluator = make_evaluator(session, instance.definition, FakeClock(now), {})
     definition = instance.definition
     workflow = load_workflow(definition, instance.state, script_engine(evaluator, definition))
-    tasks = workflow.get_tasks(state=SpiffState.COMPLETED | SpiffState.READY, manual=True)
-    # A loop creates new task objects, so a task completed twice appears twice. Completion order is the
-    # order of SpiffWorkflow's state-change stamps; the engine's clock may not have moved between steps.
-    tasks = sorted(tasks, key=lambda t: (t.state != SpiffState.COMPLETED, t.last_state_change))
-    steps = [Step(str(t.id), t.task_spec.bpmn_name or t.task_spec.bpmn_id, t.state == SpiffState.COMPLETED)
-             for t in tasks]
+    ready = sorted(waiting_now(workflow, timers=False)[0].values(), key=lambda t: t.last_state_change)
+    steps = _done(session, instance.id)
+    steps += [Step(str(t.id), t.task_spec.bpmn_name or t.task_spec.bpmn_id, False) for t in ready]
     return Progress(steps, case_data(workflow))
+
+
+def _done(session: Session, instance_id: int) -> list[Step]:
+    """The user tasks completed, in the order of their ``task.completed`` events (a loop's task once a round).
+
+    The engine's clock may not have moved between two completions, so the log's order decides, not a time.
+    """
+    done = {r.id: r.name or r.bpmn_id for r in session.execute(
+        sa.select(HumanTask.id, HumanTask.name, HumanTask.bpmn_id)
+        .where(HumanTask.instance_id == instance_id, HumanTask.state == TaskState.COMPLETED))}
+    order = (json.loads(payload).get("task_id") for payload in session.scalars(
+        sa.select(AuditEvent.payload)
+        .where(AuditEvent.instance_id == instance_id, AuditEvent.kind == "task.completed")
+        .order_by(AuditEvent.seq)))
+    return [Step(task_id, done.pop(task_id), True) for task_id in order if task_id in done]

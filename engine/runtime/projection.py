@@ -23,6 +23,7 @@ from engine.storage.models import CandidateKind, Definition, InstanceStatus, Tas
 from engine.scripting import Evaluator, is_expression
 from engine.spiff.codec import codec
 from engine.spiff.host_timers import timer_definition
+from engine.spiff.task_tree import is_finished, prune_finished_rounds
 from engine.storage.store import InstanceRow
 from engine.time.timer_math import resolve_moment
 from engine.runtime.timer_sync import sync_timers
@@ -90,7 +91,8 @@ def sync_instance(conn: sa.Connection, instance: InstanceRow, workflow: BpmnWork
     except ScriptError as exc:
         raise InstanceError(f"the procedure failed at a timer: {exc}") from exc
 
-    if workflow.is_completed():
+    prune_finished_rounds(workflow)  # a looping case's step costs what its first round's did
+    if is_finished(workflow):
         instance.status = InstanceStatus.COMPLETED if workflow.success else InstanceStatus.CANCELLED
         instance.completed_at = now
     instance.state = codec.dump_state(workflow)

@@ -12,6 +12,7 @@ from engine.definitions.evaluation import make_evaluator  # noqa: F401 - re-expo
 from engine.storage.models import Definition
 from engine.scripting import Evaluator, SchoolScriptEnvironment
 from engine.spiff.codec import SpecPair, codec
+from engine.spiff.task_tree import prune_finished_rounds
 
 
 def specs_of(definition: Definition) -> SpecPair:
@@ -32,6 +33,8 @@ def new_workflow(definition: Definition, engine: PythonScriptEngine, data: dict[
 def load_workflow(definition: Definition, state: str, engine: PythonScriptEngine) -> BpmnWorkflow:
     workflow = codec.load_state(state, specs_of(definition))
     workflow.script_engine = engine  # never serialized: without this the unrestricted default would run
+    # States saved before rounds were pruned may be deep; SpiffWorkflow's walks stop at depth 1000.
+    prune_finished_rounds(workflow)
     return workflow
 
 

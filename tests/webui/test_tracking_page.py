@@ -124,3 +124,16 @@ def test_pages_are_served_with_protective_headers(client):
     headers = client.get("/track").headers
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("field", ["number", "code"])
+def test_an_over_long_value_is_refused_without_being_shown_back(client, case, field):
+    """Issue #10, point 9: the server limits both fields, whatever the browser's maxlength says."""
+    number, code = case
+    long_value = "X" * 5000 + "<b>"
+    typed = (long_value, code) if field == "number" else (number, long_value)
+    response = look_up(client, *typed)
+    page = text(response)
+    assert response.status_code == 400
+    assert "案件编号或查询码过长，请核对后重新输入。" in page
+    assert "XXXXXXXXXX" not in page and "办理进度" not in page

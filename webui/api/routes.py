@@ -325,7 +325,7 @@ def complete(task_id: str, json: s.DataIn) -> Any:  # noqa: A002
 )
 def track(case_number: str, headers: s.TrackingHeaders) -> Any:
     """The case as its complainant sees it; no sign-in, the code in ``X-Tracking-Code``."""
-    if len(case_number) > 64:
+    if len(case_number) > 32:
         raise NotFound(tracking.NO_MATCH)
     view = tracking.track(get_session(read_only=True), case_number, headers.x_tracking_code, _now())
     response = jsonify(view.to_json())

@@ -200,4 +200,4 @@ class Tracking(BaseModel):
 
 
 class TrackingHeaders(BaseModel):
-    x_tracking_code: str = Field(alias="X-Tracking-Code", min_length=1, max_length=64)
+    x_tracking_code: str = Field(alias="X-Tracking-Code", min_length=1, max_length=32)
