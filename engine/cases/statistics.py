@@ -32,7 +32,7 @@ FIELDS = ("stat_period", "stat_received", "stat_closed", "stat_open", "stat_over
 HOT_ISSUE_FIELD = "hot_issue"  # the tag the archive step gives a case (P3 九); counted as hot issues
 SATISFIED_FIELDS = ("satisfied", "visitor_satisfied", "customer_satisfied")
 SATISFACTION_FIELDS = ("satisfaction",)  # enum answers; "dissatisfied" / "unsatisfied" count as not satisfied
-_NOT_SATISFIED = {"dissatisfied", "unsatisfied", "not_satisfied", "no"}
+_NOT_SATISFIED = {"dissatisfied", "unsatisfied", "not_satisfied", "no", "neutral"}  # P3: 一般 goes to review
 _STATUS_WORDS = {"running": "处理中", "completed": "已办结", "cancelled": "已终止", "error": "出错"}
 
 

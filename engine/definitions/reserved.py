@@ -17,7 +17,9 @@ from engine.errors import InvalidInput, Problem
 from engine.scripting.evaluator import CONSTANTS
 
 _NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
-FACTS = frozenset({"initiator", "instance_id", "case_number"})  # what every expression knows of its case
+# What every expression knows of its case; ``received_at`` (when it was received) and ``done_by`` (who
+# completed each task) are the engine's, so deadlines from receipt and "not the author" rules hold.
+FACTS = frozenset({"initiator", "instance_id", "case_number", "received_at", "done_by"})
 
 
 def reserved_names(definition: Any) -> dict[str, str]:

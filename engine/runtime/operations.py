@@ -137,6 +137,10 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
     check_data(instance.definition, cleaned)
     before = Before.of(workflow, instance.definition).without_task(task_id)
     task.data.update(cleaned)
+    # Who completed each task, kept by the engine (after the form, so no field can set it): an approval
+    # can then exclude the author of what it approves (``excludeUsers=${done_by['plan']}``).
+    done_by = task.data.get("done_by")
+    task.data["done_by"] = {**(done_by if isinstance(done_by, dict) else {}), row.bpmn_id: user}
     run_task(workflow, task)
     now = clock.now()
     store.complete_task_row(conn, task_id, user, now)

@@ -19,13 +19,16 @@ COMPLAINT = {
 }
 ACCEPT = {"category": "ethics", "category_item": "ethics_punishment", "accepted_on": "2026-09-30",
           "acceptance_note": "受理"}
-FINDINGS = {"findings": "经调查属实", "need_extension": False}
+FINDINGS = {"outcome": "report", "findings": "经调查属实", "complainant_statement": "家长陈述罚站经过",
+            "accused_statement": "张老师称学生扰乱课堂"}
+REQUEST = {**FINDINGS, "outcome": "extension", "findings": "涉及多名学生，尚在取证", "extension_reason": "特别复杂"}
 
 
 @pytest.fixture
 def p2(procedure):
     p = procedure(FILE)
-    p.people(xu="信息督察室", li="相关领导", wang="调查部门", zhang="调查部门", zhou="主管领导", chen="校委会")
+    p.people(xu="信息督察室", li="相关领导", wang="调查部门", zhang="调查部门", zhou="主管领导", chen="校委会",
+             sun=("调查部门", "主管领导"))
     return p
 
 
@@ -46,6 +49,10 @@ def _decide(p2, substantiated: bool) -> None:
     h = p2.h
     p2.only("书面报告领导", sees=["xu"], blind=["zhang", "chen"])
     h.do("xu", "书面报告领导", {"report_text": "调查报告"})
+    # §五4: the leaders give their opinion on the written result before the committee decides
+    p2.only("领导对处理结果提出意见", sees=["li"], blind=["zhang", "chen", "xu"])
+    assert "校委会研究处理意见" not in h.task_names("chen")
+    h.do("li", "领导对处理结果提出意见", {"leader_opinion": "同意调查结论"})
     p2.only("校委会研究处理意见", sees=["chen"], blind=["zhang", "xu", "wang"])
     h.do("chen", "校委会研究处理意见", {
         "substantiated": substantiated, "decision": "通报批评并书面检查" if substantiated else "不属实，做好解释",
@@ -98,42 +105,70 @@ def test_unsubstantiated_local_complaint_skips_apology_and_report_upward(p2):
     assert p2.data(iid)["sanction"] == "none"
 
 
-def test_deadline_is_seven_working_days_from_acceptance(p2):
-    _to_investigation(p2)
-    task = p2.h.task("wang", "调查核实")
-    # 1–7 October are holidays, Saturday 10 October is a working day (调休)
-    assert task["due_at"] == "2026-10-15T17:30:00+08:00"
-
-
-def test_extension_rejected_twice_keeps_the_deadline_then_approved_moves_it(p2):
+def test_deadline_is_seven_working_days_from_receipt_whatever_date_is_typed(p2):
+    """P2 §七4: received Wed 2026-09-30 10:00; 1–7 October are holidays, Saturday 10 October is a working
+    day (调休), so seven working days fall on 15 October 17:30 -- a backdated 受理日期 changes nothing."""
     h = p2.h
-    iid = _to_investigation(p2)
-    request = {**FINDINGS, "findings": "涉及多名学生，尚在取证", "need_extension": True,
-               "extension_reason": "特别复杂", "extension_days_requested": 5}
-    for _ in range(2):
-        h.clock.advance(days=9)  # 2026-10-09, two working days after acceptance
-        h.do("wang", "调查核实", request)
-        p2.only("审批延期申请", sees=["zhou"], blind=["zhang", "wang", "xu", "chen"])
-        h.do("zhou", "审批延期申请", {"extension_approved": False, "extension_days_granted": 0,
-                                     "extension_opinion": "不同意，按期办结"})
-        p2.only("调查核实", sees=["wang"], blind=["zhang"])
-        assert h.task("wang", "调查核实")["due_at"] == "2026-10-15T17:30:00+08:00"  # unchanged
-        h.clock.set(datetime(2026, 9, 30, 10, 0, tzinfo=SH))
+    h.start("p2_complaint", "xu", COMPLAINT)
+    h.do("xu", "受理建档", {**ACCEPT, "accepted_on": "2026-09-01"})
+    h.do("li", "告知相关领导", {"leader_instruction": "调查"})
+    h.clock.set(datetime(2026, 10, 9, 9, 0, tzinfo=SH))  # the phone reply comes late: no new deadline
+    h.do("xu", "初步电话回复", {"prelim_reply_note": "已受理", "prelim_reply_on": "2026-10-09"})
+    assert h.task("wang", "调查核实")["due_at"] == "2026-10-15T17:30:00+08:00"
+
+
+def test_investigation_hears_both_sides(p2):
+    """P2 §七3: an investigation that records only one side is refused with the missing field named."""
+    from engine.errors import InvalidInput
+
+    _to_investigation(p2)
+    one_side = {k: v for k, v in FINDINGS.items() if k != "accused_statement"}
+    with pytest.raises(InvalidInput, match="accused_statement"):
+        p2.h.do("wang", "调查核实", one_side)
+    assert "调查核实" in p2.h.task_names("wang")  # nothing lost, still waiting
+
+
+def test_extension_asked_while_open_refused_then_approved_and_asked_again_complainant_told(p2):
+    """P2 §七4: the department asks for more time while investigating; the supervising leader refuses (the
+    deadline stays), approves (the complainant is told on /track, the deadline moves to the approved total
+    from receipt), and the extended investigation asks again."""
+    from engine.errors import NotAllowed
+
+    h = p2.h
+    iid, number, code = h.start_tracked("p2_complaint", "xu", COMPLAINT)
+    h.do("xu", "受理建档", ACCEPT)
+    h.do("li", "告知相关领导", {"leader_instruction": "调查"})
+    h.do("xu", "初步电话回复", {"prelim_reply_note": "已受理，七个工作日内答复", "prelim_reply_on": "2026-09-30"})
     h.clock.set(datetime(2026, 10, 9, 10, 0, tzinfo=SH))
-    h.do("wang", "调查核实", request)
-    h.do("zhou", "审批延期申请", {"extension_approved": True, "extension_days_granted": 5,
+    h.do("wang", "调查核实", REQUEST)
+    p2.only("审批延期申请", sees=["zhou", "sun"], blind=["zhang", "wang", "xu", "chen"])
+    h.do("zhou", "审批延期申请", {"extension_approved": False, "extended_total_days": 7,
+                                 "extension_opinion": "不同意，按期办结"})
+    p2.only("调查核实", sees=["wang"], blind=["zhang"])
+    assert h.task("wang", "调查核实")["due_at"] == "2026-10-15T17:30:00+08:00"  # unchanged
+    h.do("wang", "调查核实", REQUEST)
+    h.do("zhou", "审批延期申请", {"extension_approved": True, "extended_total_days": 12,
                                  "extension_opinion": "同意延长五个工作日"})
     p2.only("向投诉人说明延期", sees=["xu"], blind=["zhang", "wang", "zhou"])
     h.do("xu", "向投诉人说明延期", {"extension_notice": "答复期限延至10月22日", "extension_notified": True})
-    p2.only("延期调查核实", sees=["wang"], blind=["zhang", "xu"])
+    told = {v.id: v.value for v in h.track(number, code).result}
+    assert told["extension_notice"] == "答复期限延至10月22日"
     assert h.task("wang", "延期调查核实")["due_at"] == "2026-10-22T17:30:00+08:00"
-    h.do("wang", "延期调查核实", {"findings": "调查完毕"})
+    # asked again, by sun this time, who is also a supervising leader: sun may not approve it
+    task_id = h.task("sun", "延期调查核实")["id"]
+    h.complete(task_id, "sun", {**REQUEST, "findings": "新增两名证人"})
+    p2.only("审批延期申请", sees=["zhou"], blind=["sun", "wang"])
+    with pytest.raises(NotAllowed):
+        h.complete(h.task("zhou", "审批延期申请")["id"], "sun",
+                   {"extension_approved": True, "extended_total_days": 30, "extension_opinion": "同意"})
+    h.do("zhou", "审批延期申请", {"extension_approved": False, "extended_total_days": 12,
+                                 "extension_opinion": "不同意"})
+    assert h.task("wang", "延期调查核实")["due_at"] == "2026-10-22T17:30:00+08:00"  # back, same deadline
+    h.do("wang", "延期调查核实", FINDINGS)
     _decide(p2, substantiated=False)
     h.do("xu", "电话通报处理结果", {"call_record": "满意", "resolved": True})
     h.do("xu", "记录建档", {"archive_summary": "延期后办结"})
     assert h.show(iid)["status"] == "completed"
-    data = p2.data(iid)
-    assert data["extension_approved"] is True and data["extension_days_granted"] == 5
 
 
 def test_overdue_investigation_is_escalated_and_stays_open(p2):
@@ -156,8 +191,8 @@ def test_overdue_investigation_is_escalated_and_stays_open(p2):
 def test_overdue_extended_investigation_is_escalated(p2):
     h = p2.h
     _to_investigation(p2)
-    h.do("wang", "调查核实", {**FINDINGS, "need_extension": True, "extension_reason": "复杂"})
-    h.do("zhou", "审批延期申请", {"extension_approved": True, "extension_days_granted": 2,
+    h.do("wang", "调查核实", REQUEST)
+    h.do("zhou", "审批延期申请", {"extension_approved": True, "extended_total_days": 9,
                                  "extension_opinion": "同意"})
     h.do("xu", "向投诉人说明延期", {"extension_notice": "延期两天", "extension_notified": True})
     assert h.task("wang", "延期调查核实")["due_at"] == "2026-10-19T17:30:00+08:00"

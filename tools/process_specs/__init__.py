@@ -7,6 +7,7 @@ MODULES = [
     "p1_visitor_reception",
     "p1_archive_access",
     "p2_parent_student_complaints",
+    "p2_complaint_box_round",
     "p3_institution_parent_complaints",
     "p4_trainee_complaints",
     "p5_communication_groups",

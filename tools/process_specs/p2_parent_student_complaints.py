@@ -67,92 +67,109 @@ p.task("prelim_reply", "初步电话回复", OFFICE, 3, form=[
     F("prelim_reply_note", "初步回复内容（告知受理及答复期限）", required=True, maxlength=2000),
     F("prelim_reply_on", "回复日期", "date", required=True),
 ])
+# §七4: seven working days from receipt (received_at, kept by the engine: no typed date moves it). While
+# the investigation is open the department may ask for more time instead of reporting; the supervising
+# leader (never the one who asked) approves or refuses, the complainant is told, and the extended
+# investigation may ask again. §七3: both sides are heard and recorded.
+INVESTIGATION = [
+    F("outcome", "本次提交", "enum", required=True,
+      values=[("report", "调查完毕，提交调查结果"), ("extension", "特别复杂，申请延长答复时间")]),
+    F("findings", "调查情况（申请延期时写目前进展）", required=True, maxlength=4000),
+    F("complainant_statement", "投诉人的陈述（已听取）", required=True, maxlength=2000),
+    F("accused_statement", "被投诉方的陈述或申辩（已听取）", required=True, maxlength=2000),
+    F("investigation_evidence", "调查证据", "file"),
+    F("status_calls", "电话回复投诉处理状态记录", maxlength=2000),
+    F("extension_reason", "延期理由（申请延期时填写）", maxlength=1000),
+]
+DUE = "${add_working_days_from(received_at, reply_days)}"
+DUE_EXTENDED = "${add_working_days_from(received_at, extended_total_days)}"
 p.xor("m_investigate", None, DEPT, 4)
-p.task("investigate", "调查核实", DEPT, 5, dueDate=deadline("reply_days"),
-       doc="与相关部门协作展开调查；电话回复投诉人处理状态及过程并存档。需要延期时在此申请。", form=[
-           F("findings", "调查情况", required=True, maxlength=4000),
-           F("investigation_evidence", "调查证据", "file"),
-           F("status_calls", "电话回复投诉处理状态记录", maxlength=2000),
-           F("need_extension", "特别复杂，申请延长答复时间", "boolean", required=True),
-           F("extension_reason", "延期理由", maxlength=1000),
-           F("extension_days_requested", "申请延长（工作日）", "long", min=1, max=30),
-       ])
-p.boundary("investigate_overdue", "超期", "investigate", ("timeDate", deadline("reply_days")))
+p.task("investigate", "调查核实", DEPT, 5, dueDate=DUE,
+       doc="与相关部门协作展开调查，听取双方陈述；电话回复投诉人处理状态及过程并存档。需要延期时在此申请。",
+       form=INVESTIGATION)
+p.boundary("investigate_overdue", "超期", "investigate", ("timeDate", DUE))
 p.task("escalate", "超期投诉督办", SUPERVISOR, 6, row=1, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
 p.end("end_escalated", "督办完成", SUPERVISOR, 7, row=1)
 p.xor("gw_extension", "申请延期？", DEPT, 6)
-p.task("approve_extension", "审批延期申请", SUPERVISOR, 7, form=[
-    F("extension_approved", "批准延期", "boolean", required=True),
-    F("extension_days_granted", "批准延长（工作日，不批准填 0）", "long", required=True, min=0, max=30),
-    F("extension_opinion", "审批意见", required=True, maxlength=1000),
-])
-p.xor("gw_extension_approved", "批准？", SUPERVISOR, 8, label_pos="bottom")
-p.task("notify_extension", "向投诉人说明延期", OFFICE, 9, form=[
+p.xor("m_extension", None, SUPERVISOR, 7)
+p.task("approve_extension", "审批延期申请", SUPERVISOR, 8,
+       props={"excludeUsers": "${done_by.get('investigate_extended', done_by.get('investigate'))}"}, form=[
+           F("extension_approved", "批准延期", "boolean", required=True),
+           F("extended_total_days", "批准后的答复期限：自受理起的工作日数（含以前批准的）", "long",
+             required=True, min=1, max=60),
+           F("extension_opinion", "审批意见", required=True, maxlength=1000),
+       ])
+p.xor("gw_extension_approved", "批准？", SUPERVISOR, 9, label_pos="bottom")
+p.task("notify_extension", "向投诉人说明延期", OFFICE, 10, form=[
     F("extension_notice", "向投诉人说明的情况及新的答复期限", required=True, maxlength=1000),
     F("extension_notified", "已告知投诉人", "boolean", required=True),
 ])
-p.task("investigate_extended", "延期调查核实", DEPT, 10, row=1,
-       dueDate=deadline("reply_days + extension_days_granted"), form=[
-           F("findings", "调查情况", required=True, maxlength=4000),
-           F("investigation_evidence", "调查证据", "file"),
-           F("status_calls", "电话回复投诉处理状态记录", maxlength=2000),
-       ])
-p.boundary("extended_overdue", "超期", "investigate_extended",
-           ("timeDate", deadline("reply_days + extension_days_granted")))
-p.task("escalate_extended", "延期超期督办", SUPERVISOR, 11, row=1, candidateGroups="${escalation_group}",
+p.xor("m_extended", None, DEPT, 11, row=1)
+p.task("investigate_extended", "延期调查核实", DEPT, 12, row=1, dueDate=DUE_EXTENDED, form=INVESTIGATION)
+p.boundary("extended_overdue", "超期", "investigate_extended", ("timeDate", DUE_EXTENDED))
+p.task("escalate_extended", "延期超期督办", SUPERVISOR, 13, row=1, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated_extended", "督办完成", SUPERVISOR, 12, row=1)
-p.xor("m_report", None, DEPT, 11)
-p.task("written_report", "书面报告领导", OFFICE, 12, doc="将调查处理结果以书面形式上交有关领导征求意见。",
+p.end("end_escalated_extended", "督办完成", SUPERVISOR, 14, row=1)
+p.xor("gw_extension_again", "再申请延期？", DEPT, 13, row=1)
+p.xor("gw_refused_where", "已延期过？", SUPERVISOR, 10, row=1)
+p.xor("m_report", None, DEPT, 15)
+p.task("written_report", "书面报告领导", OFFICE, 16, doc="将调查处理结果以书面形式上交有关领导征求意见。",
        form=[F("report_text", "书面报告", required=True, maxlength=4000),
              F("report_file", "报告附件", "file")])
-p.task("decide", "校委会研究处理意见", COMMITTEE, 13, form=[
+p.task("leaders_consulted", "领导对处理结果提出意见", LEADER, 17, form=[
+    F("leader_opinion", "领导意见", required=True, maxlength=2000),
+])
+p.task("decide", "校委会研究处理意见", COMMITTEE, 18, form=[
     F("substantiated", "投诉问题属实", "boolean", required=True),
     F("decision", "处理意见", required=True, maxlength=4000),
     F("sanction", "处分", "enum", required=True, values=SANCTIONS),
     F("sanction_detail", "处分说明（依据教职工纪律处罚条例）", maxlength=2000),
 ])
-p.xor("gw_substantiated", "属实？", COMMITTEE, 14, label_pos="bottom")
-p.task("rectify", "致歉与整改", DEPT, 15, doc="确系教职工过错：向家长及学生致歉，及时纠正，并采取措施防止再次发生。",
+p.xor("gw_substantiated", "属实？", COMMITTEE, 19, label_pos="bottom")
+p.task("rectify", "致歉与整改", DEPT, 20, doc="确系教职工过错：向家长及学生致歉，及时纠正，并采取措施防止再次发生。",
        form=[F("apology_made", "已向投诉人致歉", "boolean", required=True),
              F("correction", "纠正措施", required=True, maxlength=2000),
              F("preventive_measure", "防范措施", "enum", required=True, values=MEASURES),
              F("preventive_detail", "措施说明", maxlength=2000)])
-p.xor("m_call", None, OFFICE, 16)
-p.task("phone_result", "电话通报处理结果", OFFICE, 17, form=[
+p.xor("m_call", None, OFFICE, 21)
+p.task("phone_result", "电话通报处理结果", OFFICE, 22, form=[
     F("call_record", "通话记录", required=True, maxlength=2000),
     F("resolved", "投诉人满意，问题圆满解决", "boolean", required=True),
 ])
-p.xor("gw_resolved", "圆满解决？", OFFICE, 18)
-p.task("follow_up", "跟进处理", DEPT, 19, form=[
+p.xor("gw_resolved", "圆满解决？", OFFICE, 23)
+p.task("follow_up", "跟进处理", DEPT, 24, form=[
     F("follow_up_action", "进一步处理措施", required=True, maxlength=2000),
 ])
-p.xor("gw_forwarded", "上级转达？", OFFICE, 20)
-p.task("report_upward", "向上级汇报处理意见", OFFICE, 21, row=1, form=[
+p.xor("gw_forwarded", "上级转达？", OFFICE, 25)
+p.task("report_upward", "向上级汇报处理意见", OFFICE, 26, row=1, form=[
     F("upward_report", "向上级部门汇报的处理意见", required=True, maxlength=2000),
     F("upward_reported_on", "汇报日期", "date", required=True),
 ])
-p.xor("m_archive", None, OFFICE, 22)
-p.task("archive", "记录建档", OFFICE, 23, doc="全过程资料归档；记录不得涂改、撕毁、造假（审计日志防篡改）。", form=[
+p.xor("m_archive", None, OFFICE, 27)
+p.task("archive", "记录建档", OFFICE, 28, doc="全过程资料归档；记录不得涂改、撕毁、造假（审计日志防篡改）。", form=[
     F("archive_summary", "归档摘要", required=True, maxlength=2000),
     F("archive_files", "归档材料", "file"),
 ])
-p.end("end", "投诉办结", OFFICE, 24)
+p.end("end", "投诉办结", OFFICE, 29)
 
 p.chain("start", "accept", "leader_read", "prelim_reply", "m_investigate", "investigate", "gw_extension")
 p.flow("investigate_overdue", "escalate")
 p.flow("escalate", "end_escalated")
-p.flow("gw_extension", "approve_extension", "是", "${need_extension}")
+p.flow("gw_extension", "m_extension", "是", "${outcome == 'extension'}")
 p.flow("gw_extension", "m_report", "否", default=True)
-p.flow("approve_extension", "gw_extension_approved")
-p.flow("gw_extension_approved", "notify_extension", "批准", "${extension_approved}", turn="late")
-p.flow("gw_extension_approved", "m_investigate", "不批准", default=True)
-p.flow("notify_extension", "investigate_extended")
+p.chain("m_extension", "approve_extension", "gw_extension_approved")
+p.flow("gw_extension_approved", "notify_extension", "批准", "${extension_approved}")
+p.flow("gw_extension_approved", "gw_refused_where", "不批准", default=True, turn="early")
+p.flow("gw_refused_where", "m_extended", "是", "${'investigate_extended' in done_by}", label_last=True)
+p.flow("gw_refused_where", "m_investigate", "否", default=True, via="below")
+p.flow("notify_extension", "m_extended", turn="late")
+p.chain("m_extended", "investigate_extended", "gw_extension_again")
 p.flow("extended_overdue", "escalate_extended")
 p.flow("escalate_extended", "end_escalated_extended")
-p.flow("investigate_extended", "m_report")
-p.chain("m_report", "written_report", "decide", "gw_substantiated")
+p.flow("gw_extension_again", "m_extension", "是", "${outcome == 'extension'}", via="above")
+p.flow("gw_extension_again", "m_report", "否", default=True)
+p.chain("m_report", "written_report", "leaders_consulted", "decide", "gw_substantiated")
 p.flow("gw_substantiated", "rectify", "属实", "${substantiated}", turn="late")
 p.flow("gw_substantiated", "m_call", "不属实", default=True)
 p.flow("rectify", "m_call")
@@ -193,8 +210,10 @@ DEFINITIONS = Definitions(
         ("§五1–2 受理建档、告知相关领导", "受理建档并告知相关领导", ["accept", "leader_read"]),
         ("§五3 初步电话回复、协作调查", "初步电话回复；与相关部门协作调查，电话回复处理状态并存档",
          ["prelim_reply", "investigate"]),
-        ("§五4 书面上报、校委会研究处理意见", "处理结果书面上交领导，校委会研究做出处理意见",
-         ["written_report", "decide"]),
+        ("§五4 书面上报、征求领导意见、校委会研究处理意见", "处理结果书面上交领导，领导提出意见后校委会研究做出处理意见",
+         ["written_report", "leaders_consulted", "decide"]),
+        ("§七3 听取双方意见", "调查表单必填投诉人陈述和被投诉方陈述（两次调查任务都一样）",
+         ["investigate", "investigate_extended"]),
         ("§五4 电话通报直至圆满解决", "电话通报处理情况，未解决则继续跟进，直至圆满解决",
          ["phone_result", "gw_resolved", "follow_up", "m_call"]),
         ("§五5 记录建档、不得涂改", "如实记录、归档；记录不可更改（审计日志哈希链）", ["archive"]),
@@ -202,11 +221,14 @@ DEFINITIONS = Definitions(
          ["stats_start", "stats_compile", "stats_review"]),
         ("§六 对被投诉者的处理", "核查属实，校委会视情节给予处分", ["decide", "gw_substantiated"]),
         ("§七2 致歉、纠正、防范措施", "确系教职工过错：致歉、纠正并采取措施", ["rectify"]),
-        ("§七4 七个工作日内处理", "reply_days 个工作日（默认 7）内作出处理；超期督办",
+        ("§七4 七个工作日内处理", "自受理（received_at，引擎记录的收案时间，不是填写的日期）起 reply_days 个工作日"
+         "（默认 7）内作出处理；超期督办",
          ["investigate", "investigate_overdue", "escalate"]),
-        ("§七4 经主管领导批准延期并向投诉人说明", "延期申请、审批、告知投诉人、新的期限",
-         ["gw_extension", "approve_extension", "gw_extension_approved", "notify_extension",
-          "investigate_extended", "extended_overdue", "escalate_extended"]),
+        ("§七4 经主管领导批准延期并向投诉人说明", "调查未结时即可申请延期（可多次）；主管领导（不是申请人）批准或不批准，"
+         "批准的告知投诉人（公开字段 extension_notice），新期限自受理起计算",
+         ["gw_extension", "m_extension", "approve_extension", "gw_extension_approved", "gw_refused_where",
+          "notify_extension", "investigate_extended", "gw_extension_again", "extended_overdue",
+          "escalate_extended"]),
         ("第三篇 四5 上级转达的投诉", "把处理意见向上级汇报", ["gw_forwarded", "report_upward"]),
         ("被投诉人不得查看", "excludeUsers=${accused_user}：被投诉人看不到任何任务", ["p2_complaint"]),
     ],

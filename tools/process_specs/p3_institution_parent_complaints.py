@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tools.bpmn_builder import Definitions, F, Process
 
-from .common import accused_fields, complainant_fields, deadline, report_fields
+from .common import accused_fields, complainant_fields, report_fields
 
 CHANNELS = [("hotline", "电话热线"), ("email", "电子邮箱"), ("website", "官方网站留言"),
             ("wechat", "微信公众号"), ("mini_program", "微信小程序"), ("counter", "现场投诉柜台")]
@@ -50,18 +50,29 @@ p.task("assign", "分配处理责任", INTAKE, 3, priority=PRIORITY, form=[
     F("special_team", "成立专门处理小组", "boolean", required=True),
 ])
 p.xor("gw_team", "专门小组？", DEPT, 4)
-p.task("investigate_dept", "责任部门调查核实", DEPT, 5, priority=PRIORITY, dueDate=deadline("reply_days"), form=[
+# 四/五: the investigation reaches the department named at assignment (its group) and is due reply_days
+# working days from receipt (received_at, kept by the engine); an overdue one is escalated.
+DUE = "${add_working_days_from(received_at, reply_days)}"
+INVESTIGATION = [
     F("findings", "调查情况（证据、访谈、资料、实地核查）", required=True, maxlength=4000),
     F("statements", "投诉人、被投诉人及相关人员陈述", maxlength=4000),
     F("investigation_evidence", "证据材料", "file"),
-])
-p.task("investigate_team", "专项小组调查核实", TEAM, 5, priority=PRIORITY, dueDate=deadline("reply_days"), form=[
-    F("findings", "调查情况（证据、访谈、资料、实地核查）", required=True, maxlength=4000),
-    F("statements", "投诉人、被投诉人及相关人员陈述", maxlength=4000),
-    F("investigation_evidence", "证据材料", "file"),
-])
-p.xor("m_plan", None, DEPT, 6)
-p.task("plan", "制定处理方案", DEPT, 7, priority=PRIORITY, form=[
+    F("founded", "投诉属实（需要整改）", "boolean", required=True),
+]
+p.task("investigate_dept", "责任部门调查核实", DEPT, 5, priority=PRIORITY, dueDate=DUE,
+       candidateGroups="${responsible_department}", form=INVESTIGATION)
+p.boundary("dept_overdue", "超期", "investigate_dept", ("timeDate", DUE))
+p.task("investigate_team", "专项小组调查核实", TEAM, 6, priority=PRIORITY, dueDate=DUE, form=INVESTIGATION)
+p.boundary("team_overdue", "超期", "investigate_team", ("timeDate", DUE))
+p.task("escalate_dept", "督办超期调查", MGMT, 5, candidateGroups="${escalation_group}",
+       form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
+p.end("end_escalated_dept", "督办完成", MGMT, 5, row=1)
+p.task("escalate_team", "督办超期专项调查", MGMT, 7, row=1, candidateGroups="${escalation_group}",
+       form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
+p.end("end_escalated_team", "督办完成", MGMT, 8, row=1)
+p.xor("m_plan", None, DEPT, 7)
+p.xor("gw_founded", "属实？", DEPT, 8)
+p.task("plan", "制定处理方案", DEPT, 9, priority=PRIORITY, candidateGroups="${responsible_department}", form=[
     F("rectification", "整改措施", required=True, maxlength=2000),
     F("accountability", "责任追究", maxlength=2000),
     F("compensation", "赔偿或补偿建议", maxlength=2000),
@@ -69,48 +80,65 @@ p.task("plan", "制定处理方案", DEPT, 7, priority=PRIORITY, form=[
     F("measure_owner", "措施责任人账号", required=True, maxlength=64),
     F("measure_due", "措施完成日期", "date", required=True),
 ])
-p.task("feedback", "反馈处理结果", INTAKE, 8, form=[
-    F("feedback_content", "向投诉人说明的调查情况、处理措施和后续安排", required=True, maxlength=4000),
+p.xor("m_feedback", None, INTAKE, 10)
+p.task("feedback", "反馈处理结果", INTAKE, 11, form=[
+    F("feedback_content", "向投诉人说明的调查情况、处理措施和后续安排（不属实的说明理由）", required=True,
+      maxlength=4000),
     F("feedback_on", "反馈日期", "date", required=True),
 ])
-p.xor("m_implement", None, DEPT, 9)
-p.task("implement", "落实整改措施", DEPT, 10, candidateUsers="${measure_owner}", dueDate="${measure_due}", form=[
+p.xor("gw_measures", "有整改措施？", INTAKE, 12)
+p.xor("m_implement", None, DEPT, 13)
+# 七: the measures' due date escalates once. A later round of the follow-up loop arms the timer only
+# if it starts on or before the due date (otherwise the round open at that date has escalated already).
+IMPLEMENT_DUE = "${measure_due if ('implement' not in done_by or today() <= measure_due) else '2999-12-31'}"
+p.task("implement", "落实整改措施", DEPT, 14, candidateUsers="${measure_owner}", dueDate="${measure_due}", form=[
     F("progress", "落实情况", required=True, maxlength=2000),
     F("measures_done", "措施已全部落实", "boolean", required=True),
 ])
-p.boundary("implement_overdue", "逾期", "implement", ("timeDate", "${measure_due}"))
-p.task("escalate", "督促逾期整改", MGMT, 11, candidateGroups="${escalation_group}",
+p.boundary("implement_overdue", "逾期", "implement", ("timeDate", IMPLEMENT_DUE))
+p.task("escalate", "督促逾期整改", MGMT, 15, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated", "督办完成", MGMT, 12)
-p.xor("gw_done", "落实完毕？", DEPT, 11)
-p.task("confirm", "确认满意度", INTAKE, 12, form=[
-    F("satisfaction", "满意度", "enum", required=True,
+p.end("end_escalated", "督办完成", MGMT, 16)
+p.xor("gw_done", "落实完毕？", DEPT, 15)
+p.xor("m_confirm", None, INTAKE, 16)
+# 八: one answer decides both what is recorded and where the case goes -- no second yes/no to contradict it.
+p.task("confirm", "确认满意度", INTAKE, 17, form=[
+    F("satisfaction", "满意度（一般或不满意的转复议）", "enum", required=True,
       values=[("very", "很满意"), ("satisfied", "满意"), ("neutral", "一般"), ("unsatisfied", "不满意")]),
-    F("satisfied", "投诉人确认问题已妥善解决", "boolean", required=True),
     F("complainant_opinion", "投诉人意见", maxlength=2000),
 ])
-p.xor("gw_satisfied", "满意？", INTAKE, 13)
-p.task("review", "复议", REVIEW, 14, form=[
+p.xor("gw_satisfied", "满意？", INTAKE, 18)
+p.task("review", "复议", REVIEW, 19, form=[
     F("review_opinion", "复议意见（重新处理的要求）", required=True, maxlength=2000),
 ])
-p.task("archive", "归档与分析", INTAKE, 14, doc="投诉材料归档；识别热点问题和趋势，为管理层决策提供依据。", form=[
+p.task("archive", "归档与分析", INTAKE, 19, doc="投诉材料归档；识别热点问题和趋势，为管理层决策提供依据。", form=[
     F("hot_issue", "热点问题标签", maxlength=200),
     F("analysis", "共性问题与改进措施", maxlength=4000),
 ])
-p.end("end", "投诉闭环", INTAKE, 15)
+p.end("end", "投诉闭环", INTAKE, 20)
 
 p.chain("start", "accept", "m_assign", "assign", "gw_team")
 p.flow("gw_team", "investigate_team", "是", "${special_team}")
 p.flow("gw_team", "investigate_dept", "否", default=True)
 p.flow("investigate_dept", "m_plan")
 p.flow("investigate_team", "m_plan")
-p.chain("m_plan", "plan", "feedback", "m_implement", "implement", "gw_done")
+p.flow("dept_overdue", "escalate_dept")
+p.flow("escalate_dept", "end_escalated_dept")
+p.flow("team_overdue", "escalate_team")
+p.flow("escalate_team", "end_escalated_team")
+p.chain("m_plan", "gw_founded")
+p.flow("gw_founded", "plan", "属实", "${founded}")
+p.flow("gw_founded", "m_feedback", "不属实", default=True, via="above")
+p.chain("plan", "m_feedback", "feedback", "gw_measures")
+p.flow("gw_measures", "m_implement", "是", "${founded}", turn="late", label_last=True)
+p.flow("gw_measures", "m_confirm", "否", default=True)
+p.chain("m_implement", "implement", "gw_done")
 p.flow("implement_overdue", "escalate")
 p.flow("escalate", "end_escalated")
 p.flow("gw_done", "m_implement", "继续跟进", "${!measures_done}")
-p.flow("gw_done", "confirm", "已落实", default=True)
-p.flow("confirm", "gw_satisfied")
-p.flow("gw_satisfied", "review", "不满意", "${!satisfied}")
+p.flow("gw_done", "m_confirm", "已落实", default=True, turn="early")
+p.chain("m_confirm", "confirm", "gw_satisfied")
+p.flow("gw_satisfied", "review", "不满意", "${satisfaction not in ('very', 'satisfied')}")
 p.flow("gw_satisfied", "archive", "满意", default=True)
 p.flow("review", "m_assign")
 p.flow("archive", "end")
@@ -142,13 +170,18 @@ DEFINITIONS = Definitions(
          "有歧义的与投诉人确认", ["start", "accept"]),
         ("三 分类与初步分析", "七类；严重程度、紧急程度、影响范围决定优先级（camunda:priority）",
          ["accept", "assign", "investigate_dept", "investigate_team", "plan"]),
-        ("四 责任分配", "责任部门和具体岗位；必要时成立专门处理小组", ["assign", "gw_team"]),
-        ("五 调查与核实", "证据、访谈、资料、实地核查；投诉人、被投诉人及相关人员陈述",
-         ["investigate_dept", "investigate_team"]),
-        ("六 处理方案与反馈", "整改、责任追究、赔偿或补偿、后续跟进；反馈投诉人", ["plan", "feedback"]),
-        ("七 落实与跟踪", "每项措施有责任人和日期，跟进直至落实；逾期督办",
+        ("四 责任分配", "责任部门和具体岗位；必要时成立专门处理小组；调查和方案任务发给所填责任部门的同名用户组",
+         ["assign", "gw_team", "investigate_dept", "plan"]),
+        ("五 调查与核实", "证据、访谈、资料、实地核查；投诉人、被投诉人及相关人员陈述；自受理（received_at）起 "
+         "reply_days 个工作日内，超期督办（部门调查和专项调查都有）",
+         ["investigate_dept", "investigate_team", "dept_overdue", "team_overdue", "escalate_dept",
+          "escalate_team"]),
+        ("六 处理方案与反馈", "属实的：整改、责任追究、赔偿或补偿、后续跟进；不属实的不制定方案，向投诉人说明理由",
+         ["gw_founded", "plan", "m_feedback", "feedback", "gw_measures"]),
+        ("七 落实与跟踪", "措施有责任人和日期，跟进直至落实；逾期只督办一次（之后的跟进轮次不再重复督办）",
          ["implement", "gw_done", "m_implement", "implement_overdue", "escalate"]),
-        ("八 闭环：满意度确认与复议", "不满意则复议，重新处理", ["confirm", "gw_satisfied", "review"]),
+        ("八 闭环：满意度确认与复议", "满意度一个字段决定去向：一般或不满意的复议，重新处理",
+         ["confirm", "gw_satisfied", "review", "m_confirm"]),
         ("九 档案与数据分析", "归档并标注热点问题；每月最后一个工作日由系统按案件记录统计（含热点标签）、"
          "分析热点和趋势报管理层", ["archive", "hot_start", "hot_analyse", "hot_review"]),
         ("八 定期总结共性问题", "同一定期分析案件中总结共性问题", ["hot_analyse"]),
