@@ -55,49 +55,40 @@ class Procedure:
             return case_data(load_workflow(inst.definition, inst.state, script_engine(ev, inst.definition)))
 
 
-# (process key, flow id) of every sequence flow a test of this directory walked, on either database.
-WALKED: set[tuple[str, str]] = set()
+# (process key, source id, target id) of every step a test of this directory took, on either database.
+WALKED: set[tuple[str, str, str]] = set()
 
 
-def walked_flows(harness: Harness) -> set[tuple[str, str]]:
-    """The flows the cases in ``harness``'s database took, read from SpiffWorkflow's task trees.
-
-    A flow from A to B was taken when a task of B exists (done, open or waiting; not merely predicted) whose
-    nearest ancestor with a BPMN id is a task of A; the library's own bookkeeping tasks have no BPMN id.
-    """
+def walked_pairs(workflow) -> set[tuple[str, str, str]]:  # noqa: ANN001
+    """The steps a workflow's task tree shows: a task of B (done, open or waiting; not merely predicted)
+    whose nearest ancestor with a BPMN id is a task of A walked a flow from A to B. The library's own
+    bookkeeping tasks have no BPMN id. Finished loop rounds are pruned from the tree as the case runs, so
+    the ``procedure`` fixture reads each tree just before it is pruned, as well as at the end."""
     from SpiffWorkflow.util.task import TaskState as SpiffState
 
-    from engine.definitions.evaluation import make_evaluator
-    from engine.runtime.workflow import load_workflow, script_engine
-
     reached = SpiffState.READY | SpiffState.STARTED | SpiffState.WAITING | SpiffState.COMPLETED | SpiffState.ERROR
-    out: set[tuple[str, str]] = set()
-    with harness.Session() as s:
-        for inst in s.scalars(sa.select(Instance)):
-            ev = make_evaluator(s, inst.definition, harness.clock, {})
-            workflow = load_workflow(inst.definition, inst.state, script_engine(ev, inst.definition))
-            pairs = set()
-            for task in workflow.get_tasks(state=reached):
-                target = task.task_spec.bpmn_id
-                parent = task.parent
-                while parent is not None and parent.task_spec.bpmn_id is None:
-                    parent = parent.parent
-                if target and parent is not None:
-                    pairs.add((parent.task_spec.bpmn_id, target))
-            for flow_id, source, target in _flows(inst.definition.bpmn_xml, inst.process_key):
-                if (source, target) in pairs:
-                    out.add((inst.process_key, flow_id))
+    out = set()
+    for task in workflow.get_tasks(state=reached):
+        target = task.task_spec.bpmn_id
+        parent = task.parent
+        while parent is not None and parent.task_spec.bpmn_id is None:
+            parent = parent.parent
+        if target and parent is not None:
+            out.add((task.workflow.spec.name, parent.task_spec.bpmn_id, target))
     return out
 
 
-_FLOWS: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
+def walked_flows(harness: Harness) -> set[tuple[str, str, str]]:
+    """The steps of every case in ``harness``'s database, as their saved task trees show them."""
+    from engine.definitions.evaluation import make_evaluator
+    from engine.runtime.workflow import load_workflow, script_engine
 
-
-def _flows(xml: str | bytes, key: str) -> list[tuple[str, str, str]]:
-    cache = (hash(xml), key)
-    if cache not in _FLOWS:
-        _FLOWS[cache] = [(f.get("id"), f.get("sourceRef"), f.get("targetRef")) for f in all_flows(xml, key)]
-    return _FLOWS[cache]
+    out: set[tuple[str, str, str]] = set()
+    with harness.Session() as s:
+        for inst in s.scalars(sa.select(Instance)):
+            ev = make_evaluator(s, inst.definition, harness.clock, {})
+            out |= walked_pairs(load_workflow(inst.definition, inst.state, script_engine(ev, inst.definition)))
+    return out
 
 
 def all_flows(xml: str | bytes, key: str | None = None) -> list:
@@ -110,7 +101,17 @@ def all_flows(xml: str | bytes, key: str | None = None) -> list:
 
 
 @pytest.fixture
-def procedure(harness: Harness):
+def procedure(harness: Harness, monkeypatch: pytest.MonkeyPatch):
+    from engine.runtime import projection, workflow
+
+    original = projection.prune_finished_rounds
+
+    def recording_prune(wf):  # noqa: ANN001, ANN202
+        WALKED.update(walked_pairs(wf))
+        return original(wf)
+
+    monkeypatch.setattr(projection, "prune_finished_rounds", recording_prune)
+    monkeypatch.setattr(workflow, "prune_finished_rounds", recording_prune)
     yield lambda file: Procedure(harness, file)
     WALKED.update(walked_flows(harness))
 

@@ -41,7 +41,7 @@ def test_p3_measures_followed_up_400_times_are_still_escalated_when_overdue(p3):
                             "urgency": "high", "scope": "class"})
     h.do("tan", "分配处理责任", {"responsible_department": "教学部", "responsible_post": "教学主任",
                                "special_team": False})
-    h.do("gao", "责任部门调查核实", {"findings": "属实"})
+    h.do("gao", "责任部门调查核实", {"findings": "属实", "founded": True})
     h.do("gao", "制定处理方案", PLAN)
     h.do("tan", "反馈处理结果", {"feedback_content": "处理中", "feedback_on": "2026-10-09"})
     for _ in range(ROUNDS):
@@ -53,7 +53,7 @@ def test_p3_measures_followed_up_400_times_are_still_escalated_when_overdue(p3):
     p3.only("督促逾期整改", sees=["guan"], blind=["gao", "zhoulaoshi", "tan"])
     h.do("guan", "督促逾期整改", {"escalation_note": "本周内完成"})
     h.do("gao", "落实整改措施", {"progress": "完成", "measures_done": True})
-    h.do("tan", "确认满意度", {"satisfaction": "very", "satisfied": True})
+    h.do("tan", "确认满意度", {"satisfaction": "very"})
     h.do("tan", "归档与分析", {"analysis": "整改反复，已督办"})
     assert h.show(iid)["status"] == "completed"
     p3.nothing("zhoulaoshi")

@@ -16,15 +16,15 @@ FILES = sorted(PROCESSES.glob("*.bpmn")) + sorted(PROCESSES.glob("examples/*.bpm
 BPMN = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
 
 
-def shipped_flows() -> dict[tuple[str, str], str]:
-    """(process key, flow id) -> where it is, for every sequence flow of every shipped file."""
+def shipped_flows() -> dict[tuple[str, str, str], str]:
+    """(process key, source, target) -> where it is, for every sequence flow of every shipped file."""
     out = {}
     for path in FILES:
         tree = etree.parse(str(path))
         for proc in tree.xpath("//bpmn:process", namespaces=BPMN):
             key = proc.get("id")
             for f in all_flows(etree.tostring(tree), key):
-                out[(key, f.get("id"))] = f"{path.relative_to(PROCESSES)}: {f.get('sourceRef')} → {f.get('targetRef')}"
+                out[(key, f.get("sourceRef"), f.get("targetRef"))] = f"{path.relative_to(PROCESSES)}: {f.get('sourceRef')} → {f.get('targetRef')}"
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 P1, P1A, P2, P3, P4, P5 = ("p1_visitor_reception.bpmn", "p1_archive_access.bpmn",
                            "p2_parent_student_complaints.bpmn", "p3_institution_parent_complaints.bpmn",
                            "p4_trainee_complaints.bpmn", "p5_communication_groups.bpmn")
+BOX = "p2_complaint_box_round.bpmn"
 HOSPITAL, SERVICE = "examples/hospital_complaints.bpmn", "examples/customer_service_complaints.bpmn"
 
 INDEX: list[tuple[str, str, list[tuple[str, str]] | str]] = [
@@ -29,11 +30,10 @@ INDEX: list[tuple[str, str, list[tuple[str, str]] | str]] = [
     ("P2 2", "投诉情形五类", [(P2, "§四 投诉情形")]),
     ("P2 3", "受理建档、初步回复、协作调查、书面上报、校委会、电话通报直至解决、归档",
      [(P2, "§五1–2 受理建档、告知相关领导"), (P2, "§五3 初步电话回复、协作调查"),
-      (P2, "§五4 书面上报、校委会研究处理意见"), (P2, "§五4 电话通报直至圆满解决"), (P2, "§五5 记录建档、不得涂改")]),
-    ("P2 3 投诉箱每日开启 §三(四)", "每日开箱", "issue #12 point 4 (the daily round) is procedures-a's part; "
-     "until it lands, the complaint box is one channel of `start` in the P2 file"),
-    ("P2 3 §七2–3 一视同仁、双方陈述", "每件都调查答复；听取双方（双方陈述记入调查：issue #12 point 4, procedures-a）",
-     [(P2, "§五3 初步电话回复、协作调查")]),
+      (P2, "§五4 书面上报、征求领导意见、校委会研究处理意见"), (P2, "§五4 电话通报直至圆满解决"), (P2, "§五5 记录建档、不得涂改")]),
+    ("P2 3 投诉箱每日开启 §三(四)", "每日开箱", [(BOX, "§三(四) 投诉箱每天开启")]),
+    ("P2 3 §七2–3 一视同仁、双方陈述", "每件都调查答复；听取双方",
+     [(P2, "§五3 初步电话回复、协作调查"), (P2, "§七3 听取双方意见")]),
     ("P2 4", "七个工作日、延期审批并告知",
      [(P2, "§七4 七个工作日内处理"), (P2, "§七4 经主管领导批准延期并向投诉人说明")]),
     ("P2 5", "属实的处分；教职工过错致歉纠正",
@@ -62,11 +62,11 @@ INDEX: list[tuple[str, str, list[tuple[str, str]] | str]] = [
     ("P4 3", "评估分类、当场解决或上报", [(P4, "二3 评估与分类")]),
     ("P4 4", "调查核实", [(P4, "二4 调查与核实")]),
     ("P4 5", "方案与审批、集体讨论", [(P4, "二5 方案制定与审批")]),
-    ("P4 6", "沟通、再协商、实施", [(P4, "二6 沟通与实施")]),
+    ("P4 6", "沟通、再协商、实施", [(P4, "二6 沟通与实施"), (P4, "二6 调整后再审批")]),
     ("P4 7", "反馈与满意度、异议升级", [(P4, "二7 反馈与满意度")]),
     ("P4 8", "归档与复盘", [(P4, "二8 归档与复盘")]),
-    ("P4 原则", "保密、进度更新；首次响应与期限、审批人不是方案作者（issue #12 point 3, procedures-a）",
-     [(P4, "一 原则：保密"), (P4, "一 原则：进度更新")]),
+    ("P4 原则", "保密、进度更新、及时响应并告知期限；审批人不是方案作者",
+     [(P4, "一 原则：保密"), (P4, "一 原则：进度更新"), (P4, "一3 及时响应"), (P4, "二5 方案制定与审批")]),
     ("P5 群主", "群主由群类别决定", [(P5, "群成员管理：群主")]),
     ("P5 1", "加入", [(P5, "群成员退出与加入 2 加入群聊")]),
     ("P5 2", "退出", [(P5, "群成员退出与加入 1 退出群聊")]),
