@@ -107,6 +107,8 @@ def _data(text: str | None) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise click.ClickException(f"--data is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise click.ClickException("--data is nested too deeply") from None
     if not isinstance(value, dict):
         raise click.ClickException("--data must be a JSON object such as '{\"approved\": true}'")
     return value

@@ -63,6 +63,18 @@ on its form (README, "Procedure files").
 shipped file is walked by no test of `tests/processes` (the flows taken are read from the cases' task
 trees after each test).
 
+**Deadlines.** A deadline "n working days from receipt" counts from the moment the engine received the
+case (`received_at`, a fact no form can set), on the school calendar:
+`${add_working_days_from(received_at, reply_days)}` (P2, P3, P4). A typed date (受理日期) is recorded but
+moves nothing, and a task re-created by a loop keeps its deadline. An approved extension (P2 §七4) names
+the new total from receipt.
+
+**Nobody approves their own request.** A task's own `excludeUsers` property keeps people away from that
+task only: `${initiator}` (P5: whoever filed a request never reviews it) or the engine-kept `done_by`
+(who completed each task: P4's approvals exclude `${done_by.get('negotiate', done_by.get('plan'))}`,
+P2's extension approval excludes whoever asked for it). They see no such task and are refused if they
+try; the task waits for someone else.
+
 **The accused staff member.** Complaint procedures capture `accused_user` in their start form and declare
 `excludeUsers=${accused_user}`: that person never sees or acts on a task of the case, even as a member
 of the investigating group.

@@ -6,17 +6,28 @@ the names or ids of uploaded evidence). Constraints: required, readonly, minleng
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from engine.errors import InvalidInput
+from engine.time.school_calendar import FIRST_DAY, LAST_DAY
 
 FIELD_TYPES = {"string", "long", "boolean", "date", "enum", "file"}
 # constraint name -> whether it takes a numeric config
 VALIDATION_CONSTRAINTS = {"required": False, "readonly": False, "minlength": True, "maxlength": True,
                           "min": True, "max": True}
 MAX_FREE_DATA_BYTES = 64 * 1024
+# What any submission (a task's form, a start) may hold, whatever its form says: a case whose data
+# cannot be stored, loaded or evaluated again would be stuck for good (issue #10).
+MAX_NESTING = 8  # lists and objects inside one another in one value
+MAX_TEXT_CHARS = 10_000  # one piece of text (the longest string an expression may handle, too)
+MAX_VALUE_BYTES = 64 * 1024  # one field's value, as JSON
+MAX_CASE_DATA_BYTES = 1024 * 1024  # everything a case holds, as JSON
+INT64 = (-(2**63), 2**63 - 1)
+_ASCII_WHOLE = re.compile(r"[+-]?[0-9]{1,19}")
 TRUE_WORDS, FALSE_WORDS = {"true", "on", "yes", "1"}, {"false", "off", "no", "0", ""}
 
 
@@ -85,6 +96,7 @@ def validate_form(fields: list[FormField], data: Any) -> dict[str, Any]:
     """
     if not isinstance(data, dict):
         raise InvalidInput("the form data must be an object of field names and values")
+    check_submitted(data)
     if not fields:
         return _free_data(data)
     known = {f.id: f for f in fields}
@@ -122,6 +134,8 @@ def _clean(f: FormField, raw: Any) -> Any:
             return raw
         case "long":
             value = _whole_number(raw)
+            if not INT64[0] <= value <= INT64[1]:
+                raise ValueError("must be a whole number between -9223372036854775808 and 9223372036854775807")
             if f.min is not None and value < f.min:
                 raise ValueError(f"must be at least {f.min:g}")
             if f.max is not None and value > f.max:
@@ -130,6 +144,8 @@ def _clean(f: FormField, raw: Any) -> Any:
         case "boolean":
             if isinstance(raw, bool):
                 return raw
+            if f.required and isinstance(raw, str) and not raw.strip():
+                return None  # a required yes/no must be answered; an empty answer is not "no"
             if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
                 return raw.strip().lower() in TRUE_WORDS
             raise ValueError("must be yes or no")
@@ -143,9 +159,14 @@ def _clean(f: FormField, raw: Any) -> Any:
             return moment.isoformat(timespec="minutes")
         case "date":
             try:
-                return date.fromisoformat(str(raw).strip()).isoformat()
+                day = date.fromisoformat(raw.strip()) if isinstance(raw, str) and len(raw) <= 40 else None
             except ValueError:
-                raise ValueError("must be a date such as 2026-09-01") from None
+                day = None
+            if day is None:
+                raise ValueError("must be a date such as 2026-09-01")
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise ValueError(f"must be a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
+            return day.isoformat()
         case "enum":
             ids = [i for i, _ in f.values]
             if raw not in ids:
@@ -164,9 +185,81 @@ def _whole_number(raw: Any) -> int:
         raise ValueError("must be a whole number")
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+    # Only ASCII digits: str.isdigit() also takes "١٢٣" and "²", which int() reads or refuses.
+    if isinstance(raw, str) and _ASCII_WHOLE.fullmatch(raw.strip()):
         return int(raw.strip())
     raise ValueError("must be a whole number")
+
+
+def check_submitted(data: dict[str, Any]) -> None:
+    """Refuse what no form may take and no case could keep: deep nesting, oversized values, text that
+    cannot be stored (lone surrogates, NUL), numbers outside 64 bits or not finite.
+
+    :raises InvalidInput: one message per top-level name that is wrong.
+    """
+    errors = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or not _storable(key) or len(key) > 200:
+            raise InvalidInput("the data has a name that is too long or has characters that cannot be stored")
+        problem = _value_problem(value)
+        if problem:
+            errors[key] = problem
+    if errors:
+        raise InvalidInput("the data was refused: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+
+
+def check_case_size(data: dict[str, Any]) -> None:
+    """Refuse a step that would make the case's data larger than ``MAX_CASE_DATA_BYTES``."""
+    size = len(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8", "replace"))
+    if size > MAX_CASE_DATA_BYTES:
+        raise InvalidInput(f"the case would hold {-(-size // 1024)} KB of data; "
+                           f"the limit is {MAX_CASE_DATA_BYTES // 1024} KB")
+
+
+def _storable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def _value_problem(value: Any) -> str | None:
+    """Why one submitted value cannot be taken, or None; iterative, so no nesting can overflow a stack."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    budget = MAX_VALUE_BYTES  # a rough size count, so the walk itself is bounded
+    while stack:
+        item, depth = stack.pop()
+        budget -= 8
+        if isinstance(item, (dict, list)):
+            if depth >= MAX_NESTING:
+                return f"lists and objects may be nested at most {MAX_NESTING} deep"
+            children = list(item.items()) if isinstance(item, dict) else [(None, v) for v in item]
+            for key, child in children:
+                if key is not None:
+                    if not isinstance(key, str) or not _storable(key):
+                        return "has a name with characters that cannot be stored"
+                    budget -= len(key)
+                stack.append((child, depth + 1))
+        elif isinstance(item, str):
+            if len(item) > MAX_TEXT_CHARS:
+                return f"text may be at most {MAX_TEXT_CHARS} characters"
+            if not _storable(item):
+                return "has characters that cannot be stored (an unpaired surrogate or a NUL character)"
+            budget -= len(item)
+        elif isinstance(item, bool) or item is None:
+            pass
+        elif isinstance(item, int):
+            if not INT64[0] <= item <= INT64[1]:
+                return "numbers must lie within 64 bits (±9223372036854775807)"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "numbers must be finite (not NaN or infinity)"
+        else:
+            return "must be text, a number, true/false, a list or an object"
+        if budget < 0:
+            return f"one value may be at most {MAX_VALUE_BYTES // 1024} KB"
+    return None
 
 
 def _free_data(data: dict[str, Any]) -> dict[str, Any]:

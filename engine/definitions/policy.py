@@ -5,14 +5,17 @@ reasons at once instead of fixing one and discovering the next.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from lxml import etree
 
-from engine.errors import Problem, ScriptError
-from engine.definitions.forms import FIELD_TYPES, VALIDATION_CONSTRAINTS
-from engine.scripting import check_expression, check_script, is_expression
+from engine.errors import Problem, ScriptError, UndefinedName
+from engine.definitions.forms import FIELD_TYPES, INT64, MAX_TEXT_CHARS, VALIDATION_CONSTRAINTS
+from engine.people.assignment import EXCLUDE_PROPERTY
+from engine.scripting import Evaluator, check_expression, check_script, is_expression
 from engine.time.literals import is_cron, is_iso_literal
+from engine.time.timer_math import literal_problem
 from engine.definitions.public import public_field_problems
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -41,6 +44,7 @@ REFUSED_CAMUNDA_ATTRIBUTES = {
 }
 EXPRESSION_ELEMENTS = ("conditionExpression", "loopCardinality", "completionCondition", "loopCondition")
 TIMER_ELEMENTS = ("timeDate", "timeDuration", "timeCycle")
+TIMER_KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 
 
 def _element_id(el: etree._Element) -> str | None:
@@ -59,7 +63,7 @@ def policy_problems(tree: etree._ElementTree, file_name: str, allow_scripts: boo
     """All reasons to refuse the file that the BPMN schema and SpiffWorkflow's parser do not catch."""
     return list(_unsupported(tree, file_name, allow_scripts)) + list(_expressions(tree, file_name)) + list(
         _user_tasks(tree, file_name)
-    ) + list(public_field_problems(tree, file_name))
+    ) + list(_excluded_people(tree, file_name)) + list(public_field_problems(tree, file_name))
 
 
 def _unsupported(tree: etree._ElementTree, f: str, allow_scripts: bool) -> Iterator[Problem]:
@@ -100,8 +104,12 @@ def _expressions(tree: etree._ElementTree, f: str) -> Iterator[Problem]:
             text = (el.text or "").strip()
             if not text:
                 yield _problem(f, el, f"the timer's {tag} is empty")
-            elif is_iso_literal(text) or (tag == "timeCycle" and is_cron(text)):
+            elif tag == "timeCycle" and is_cron(text):
                 continue
+            elif is_iso_literal(text):
+                problem = literal_problem(TIMER_KINDS[tag], text)
+                if problem:
+                    yield _problem(f, el, f"the timer's {tag} can never be used: {problem}")
             else:
                 yield from _check(f, el, text, what=tag)
 
@@ -124,8 +132,13 @@ def _user_tasks(tree: etree._ElementTree, f: str) -> Iterator[Problem]:
             elif attr == "dueDate" and not is_iso_literal(value):
                 yield _problem(f, el, f"camunda:dueDate '{value}' is neither an expression such as "
                                       "${add_working_days(7)} nor an ISO date or duration such as P7D")
+            elif attr == "dueDate" and literal_problem("date", value):
+                yield _problem(f, el, f"camunda:dueDate can never be used: {literal_problem('date', value)}")
             elif attr == "priority" and not value.strip().lstrip("-").isdigit():
                 yield _problem(f, el, f"camunda:priority '{value}' is not a whole number")
+        for field in el.iterfind(".//camunda:formData/camunda:formField", NS):
+            yield from _form_field(f, field)
+    for el in tree.iterfind(".//bpmn:startEvent", NS):  # start data is checked against this form too
         for field in el.iterfind(".//camunda:formData/camunda:formField", NS):
             yield from _form_field(f, field)
 
@@ -147,11 +160,51 @@ def _form_field(f: str, field: etree._Element) -> Iterator[Problem]:
                                  f"use {', '.join(sorted(VALIDATION_CONSTRAINTS))}")
         elif VALIDATION_CONSTRAINTS[name] and not _is_number(config):
             yield _problem(f, c, f"constraint '{name}' on field '{fid}' needs a number, not '{config}'")
+        elif name in ("minlength", "maxlength") and not _is_whole(config, 0, MAX_TEXT_CHARS):
+            yield _problem(f, c, f"constraint '{name}' on field '{fid}' needs a whole number from 0 to "
+                                 f"{MAX_TEXT_CHARS} (the longest text a field takes), not '{config}'")
+        elif name in ("min", "max") and not (-1e18 <= float(config or "") <= 1e18):
+            yield _problem(f, c, f"constraint '{name}' on field '{fid}' needs a number between "
+                                 f"-10^18 and 10^18, not '{config}'")
 
 
 def _is_number(text: str | None) -> bool:
+    """A finite number: ``nan`` and ``inf`` parse as floats but make every comparison meaningless."""
     try:
-        float(text or "")
+        return math.isfinite(float(text or ""))
     except ValueError:
         return False
-    return True
+
+
+def _is_whole(text: str | None, low: int, high: int) -> bool:
+    value = float(text or "")
+    return value.is_integer() and low <= value <= high
+
+
+def _excluded_people(tree: etree._ElementTree, f: str) -> Iterator[Problem]:
+    """``excludeUsers`` is read for every task of every case: one that cannot work breaks them all."""
+    props = tree.xpath("//bpmn:process/bpmn:extensionElements/camunda:properties/camunda:property[@name=$n]",
+                       namespaces=NS, n=EXCLUDE_PROPERTY)
+    for prop in props:
+        value = (prop.get("value") or "").strip()
+        if is_expression(value):
+            problems = list(_check(f, prop, value, what=EXCLUDE_PROPERTY))
+            if problems:
+                yield from problems
+                continue
+            # Evaluated with no case at all: it fails on the first name it reads (UndefinedName), so any
+            # other failure, or an answer that is not names, happens the same way in every case.
+            try:
+                result = Evaluator().evaluate(value)
+            except UndefinedName:
+                continue
+            except ScriptError as exc:
+                yield _problem(f, prop, f"{EXCLUDE_PROPERTY} can never be evaluated: {exc}")
+                continue
+            if result is not None and not isinstance(result, str) and not (
+                    isinstance(result, (list, tuple)) and all(isinstance(n, str) for n in result)):
+                yield _problem(f, prop, f"{EXCLUDE_PROPERTY} '{value}' must give a name or a list of names, "
+                                        f"not {result!r}")
+        elif "${" in value or "#{" in value:
+            yield _problem(f, prop, f"{EXCLUDE_PROPERTY} '{value}' looks like an expression but is not "
+                                    "one; write ${name_of_a_field}")

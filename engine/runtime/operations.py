@@ -25,7 +25,7 @@ from engine.cases.records import open_case
 from engine.cases.statistics import DEFAULT_PERIOD, PERIOD_PROPERTY, STATISTICS_PROPERTY, count_cases
 from engine.time.clock import Clock
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
-from engine.definitions.forms import form_fields, validate_form
+from engine.definitions.forms import check_case_size, form_fields, validate_form
 from engine.definitions.reserved import check_data
 from engine.definitions.start_form import start_form
 from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
@@ -135,6 +135,7 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
     cleaned = validate_form(form_fields(task.task_spec), data or {})
     check_data(instance.definition, cleaned)
+    check_case_size({**task.data, **cleaned})
     before = Before.of(workflow, instance.definition).without_task(task_id)
     task.data.update(cleaned)
     # Who completed each task, kept by the engine (after the form, so no field can set it): an approval

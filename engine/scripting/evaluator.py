@@ -19,8 +19,15 @@ from engine.scripting.syntax import normalize
 MAX_NODES = 50_000  # evaluation steps per expression or script
 MAX_SECONDS = 0.25  # wall time per expression or script
 MAX_SIZE = 10_000  # longest string, list or dict an expression may build
-MAX_POWER_BITS = 4_096
+MAX_INT_BITS = 4_096  # largest whole number (about 1,200 digits) an expression may hold or compute
+MAX_POWER_BITS = MAX_INT_BITS
 MAX_BUILT = 200_000  # items built in total while evaluating one expression or script
+# Items a value holds counting everything inside it (a list shared ten thousand times counts ten thousand
+# times): comparing, sorting or printing a value costs at most this much, whatever one call is asked.
+MAX_WEIGHT = 200_000
+MAX_ROUND_DIGITS = 400
+MAX_SOURCE_CHARS = 10_000  # longest expression or script a procedure file may hold
+MAX_DEPTH = 60  # nesting of an expression's syntax tree (brackets, operators inside operators)
 
 CONSTANTS = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
 
@@ -43,27 +50,52 @@ SCRIPT_STATEMENTS = (ast.Assign, ast.AugAssign, ast.If, ast.Pass, ast.Expr)
 REFUSED_NODES = (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom, ast.Starred, ast.SetComp)
 
 
+_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+_SIZED = (str, list, tuple, dict, set, frozenset, bytes, *_VIEWS)
+TOO_LARGE_NUMBER = f"the expression computes a number larger than {MAX_INT_BITS} bits (about 1,200 digits)"
+
+
 def _limited(value: Any) -> Any:
-    if isinstance(value, (str, list, tuple, dict, set, bytes)) and len(value) > MAX_SIZE:
+    if isinstance(value, _SIZED) and len(value) > MAX_SIZE:
         raise ScriptError(f"the expression builds a value longer than {MAX_SIZE} items")
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise ScriptError(TOO_LARGE_NUMBER)
     return value
+
+
+def _bits(x: Any) -> int:
+    return abs(int(x)).bit_length() if isinstance(x, int) else 0
 
 
 def _safe_power(a: Any, b: Any) -> Any:
     if isinstance(a, int) and isinstance(b, int):
         if b < 0 or abs(a) <= 1:
+            if b < 0 and abs(a) > 1 and -b > MAX_INT_BITS:
+                return 0.0  # the float it would be rounds to zero anyway
             return a**b
-        if b > MAX_POWER_BITS or b * abs(a).bit_length() > MAX_POWER_BITS:
-            raise ScriptError(f"{a} ** {b} is too large to compute")
-    elif abs(b) > MAX_POWER_BITS:
-        raise ScriptError(f"{a} ** {b} is too large to compute")
+        if b > MAX_INT_BITS or b * abs(a).bit_length() > MAX_INT_BITS:
+            raise ScriptError(f"{_brief(a)} ** {_brief(b)} is too large to compute")
+    elif isinstance(b, (int, float)) and abs(b) > MAX_INT_BITS:
+        raise ScriptError(f"{_brief(a)} ** {_brief(b)} is too large to compute")
     return a**b
 
 
+def _brief(x: Any) -> str:
+    return str(x) if isinstance(x, (int, float)) and _bits(x) <= 64 else "a large number"
+
+
 def _safe_mult(a: Any, b: Any) -> Any:
+    # Checked before computing: the product itself is what would take the time and the memory.
+    if isinstance(a, int) and isinstance(b, int) and _bits(a) + _bits(b) > MAX_INT_BITS + 1:
+        raise ScriptError(TOO_LARGE_NUMBER)
     for seq, times in ((a, b), (b, a)):
-        if hasattr(seq, "__len__") and isinstance(times, int) and len(seq) * times > MAX_SIZE:
+        if isinstance(seq, _SIZED) and isinstance(times, int) and len(seq) * times > MAX_SIZE:
             raise ScriptError(f"the expression builds a value longer than {MAX_SIZE} items")
+        if isinstance(seq, (list, tuple)) and isinstance(times, int) and times > 1 and any(
+                isinstance(item, _SIZED) and not isinstance(item, str) for item in seq):
+            # [[...]] * n shares one list n times: cheap to build, but every comparison or print
+            # of it walks n copies. Refused rather than counted.
+            raise ScriptError("only lists of plain values (text, numbers) can be repeated with *")
     return a * b
 
 
@@ -90,16 +122,35 @@ def _safe_mod(a: Any, b: Any) -> Any:
 
 
 def _safe_lshift(a: Any, b: Any) -> Any:
-    if isinstance(b, int) and b > MAX_POWER_BITS:
-        raise ScriptError(f"{a} << {b} is too large to compute")
+    if isinstance(a, int) and isinstance(b, int) and a and b > 0 and _bits(a) + b > MAX_INT_BITS:
+        raise ScriptError(f"{_brief(a)} << {_brief(b)} is too large to compute")
     return a << b
 
 
 def _safe_range(*args: int) -> range:
     r = range(*args)
-    if len(r) > MAX_SIZE:
+    if r.stop - r.start > MAX_SIZE * max(1, abs(r.step)) or len(r) > MAX_SIZE:
         raise ScriptError(f"range() longer than {MAX_SIZE}")
     return r
+
+
+def _safe_sum(items: Any, start: Any = 0) -> Any:
+    # sum() of lists or tuples (sum(x, [])) copies the running total at every item: quadratic.
+    if isinstance(start, bool) or not isinstance(start, (int, float)):
+        raise ScriptError("sum() adds numbers only")
+    total = start
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            raise ScriptError("sum() adds numbers only")
+        total = _limited(total + item)
+    return total
+
+
+def _safe_round(number: Any, ndigits: Any = None) -> Any:
+    # round(x, -n) computes 10 ** n first.
+    if isinstance(ndigits, int) and abs(ndigits) > MAX_ROUND_DIGITS:
+        raise ScriptError(f"round() takes at most {MAX_ROUND_DIGITS} digits")
+    return round(number) if ndigits is None else round(number, ndigits)
 
 
 OPERATORS = {
@@ -115,7 +166,7 @@ OPERATORS = {
 }
 
 BUILTINS: dict[str, Callable[..., Any]] = {
-    "len": len, "min": min, "max": max, "sum": sum, "abs": abs, "round": round, "int": int,
+    "len": len, "min": min, "max": max, "sum": _safe_sum, "abs": abs, "round": _safe_round, "int": int,
     "float": float, "str": str, "bool": bool, "sorted": sorted, "any": any, "all": all,
     "range": _safe_range,
 }
@@ -131,17 +182,55 @@ class _BudgetedEval(simpleeval.EvalWithCompoundTypes):
         self.steps = 0
         self.built = 0
         self.deadline = time.monotonic() + MAX_SECONDS
+        # Weight of each container seen, by id; the container is kept so its id stays its own.
+        self._weights: dict[int, tuple[Any, int]] = {}
 
     def _eval(self, node: ast.AST) -> Any:
         self.steps += 1
         if self.steps > MAX_NODES or (self.steps % 64 == 0 and time.monotonic() > self.deadline):
             raise ScriptError("the expression takes too long to evaluate")
         value = _limited(super()._eval(node))
-        if isinstance(value, (str, list, tuple, dict, set)):
+        if isinstance(value, _SIZED):
             self.built += len(value)
             if self.built > MAX_BUILT:
                 raise ScriptError("the expression builds too much data")
+            if not isinstance(value, str) and self._weight(value, 0) > MAX_WEIGHT:
+                raise ScriptError(f"the expression builds a value holding more than {MAX_WEIGHT} items in all")
         return value
+
+    def _check_disallowed_items(self, item: Any) -> None:
+        # simpleeval walks every result, every container in it again and again (a list shared 9,000
+        # times inside another took 90 s); containers are walked once, by ``_weight``, instead.
+        if not isinstance(item, _SIZED):
+            super()._check_disallowed_items(item)
+
+    def _weight(self, value: Any, depth: int) -> int:
+        """Items in ``value`` counting everything nested in it; each container is walked once.
+
+        Also refuses what simpleeval refuses inside containers: modules and forbidden functions.
+        """
+        if isinstance(value, str):
+            return 1 + len(value)
+        if isinstance(value, int):
+            return 1 + value.bit_length() // 32
+        if not isinstance(value, _SIZED):
+            super()._check_disallowed_items(value)
+            return 1
+        known = self._weights.get(id(value))
+        if known is not None:
+            return known[1]
+        if depth > 100:
+            raise ScriptError("the expression builds values nested too deeply")
+        if isinstance(value, _VIEWS):
+            value = list(value)
+        items = value.items() if isinstance(value, dict) else value
+        total = 1
+        for item in items:
+            total += self._weight(item, depth + 1)
+            if total > MAX_WEIGHT:
+                break
+        self._weights[id(value)] = (value, total)
+        return total
 
     def _eval_formattedvalue(self, node: ast.FormattedValue) -> Any:
         if node.format_spec:
@@ -151,25 +240,46 @@ class _BudgetedEval(simpleeval.EvalWithCompoundTypes):
         return self._eval(node.value)
 
 
+def _parse(source: str, mode: str, shown: str) -> ast.AST:
+    """``ast.parse`` within limits: Python's parser answers a very long or deeply nested text with
+    MemoryError or RecursionError, which must be a refusal, never a crash."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ScriptError(f"the {shown} is {len(source)} characters long; at most {MAX_SOURCE_CHARS} are allowed")
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        where = f" (line {exc.lineno})" if mode == "exec" else ""
+        what = f"'{source}' is not a valid expression" if mode == "eval" else "the script is not valid"
+        raise ScriptError(f"{what}: {exc.msg}{where}") from None
+    except (MemoryError, RecursionError):
+        raise ScriptError(f"the {shown} is nested too deeply") from None
+    _check_depth(tree, shown)
+    return tree
+
+
+def _check_depth(tree: ast.AST, shown: str) -> None:
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ScriptError(f"the {shown} is nested too deeply (more than {MAX_DEPTH} levels); "
+                              "split it into simpler parts")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse_expression(expression: str) -> ast.expr:
     source = normalize(expression)
     if not source:
         raise ScriptError("the expression is empty")
-    try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError as exc:
-        raise ScriptError(f"'{expression}' is not a valid expression: {exc.msg}") from None
+    tree = _parse(source, "eval", "expression")
     _check_nodes(tree, expression)
-    return tree.body
+    return tree.body  # type: ignore[attr-defined,no-any-return]
 
 
 @functools.lru_cache(maxsize=512)
 def _parse_script(script: str) -> list[ast.stmt]:
-    try:
-        tree = ast.parse(script, mode="exec")
-    except SyntaxError as exc:
-        raise ScriptError(f"the script is not valid: {exc.msg} (line {exc.lineno})") from None
+    tree = _parse(script, "exec", "script")
     for node in ast.walk(tree):
         if isinstance(node, ast.stmt) and not isinstance(node, SCRIPT_STATEMENTS):
             raise ScriptError(
@@ -181,7 +291,7 @@ def _parse_script(script: str) -> list[ast.stmt]:
             if not all(isinstance(t, ast.Name) for t in targets):
                 raise ScriptError(f"line {node.lineno}: a script may only assign plain names")
     _check_nodes(tree, script)
-    return tree.body
+    return tree.body  # type: ignore[attr-defined,no-any-return]
 
 
 def _check_nodes(tree: ast.AST, source: str) -> None:
@@ -194,13 +304,64 @@ def _check_nodes(tree: ast.AST, source: str) -> None:
 
 
 def check_expression(expression: str) -> None:
-    """Refuse an expression that could never be evaluated here; raise ``ScriptError`` with the reason."""
-    _parse_expression(expression)
+    """Refuse an expression that could never be evaluated here; raise ``ScriptError`` with the reason.
+
+    Beyond syntax, the parts that depend on no case (``2 ** 100000``, ``'x' * 10 ** 6``,
+    ``add_working_days(10 ** 9)``) are computed now, within the same limits: one that can only fail
+    is refused at deploy rather than found at the first case.
+    """
+    _constant_problems(_parse_expression(expression), expression)
 
 
 def check_script(script: str) -> None:
-    """Refuse a script that uses anything but assignments and ``if``."""
-    _parse_script(script)
+    """Refuse a script that uses anything but assignments and ``if``, or a part that can only fail."""
+    for stmt in _parse_script(script):
+        _constant_problems(stmt, script)
+
+
+# Nodes a case-independent part may consist of; calls only to the built-in functions.
+_CONSTANT_NODES = (ast.Constant, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Tuple,
+                   ast.List, ast.Set, ast.Dict, ast.operator, ast.unaryop, ast.boolop, ast.cmpop,
+                   ast.expr_context, ast.Subscript, ast.Slice, ast.JoinedStr, ast.FormattedValue)
+
+
+def _is_constant(node: ast.AST) -> bool:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            if n.id not in CONSTANTS and n.id not in BUILTINS:
+                return False
+        elif isinstance(n, ast.Call):
+            if not (isinstance(n.func, ast.Name) and n.func.id in BUILTINS):
+                return False
+        elif not isinstance(n, (*_CONSTANT_NODES, ast.keyword)):
+            return False
+    return True
+
+
+def _constant_problems(tree: ast.AST, source: str) -> None:
+    from engine.time.school_calendar import MAX_WORKING_DAYS  # the helper's bound, known before any case
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.expr) and not isinstance(node, (ast.Constant, ast.Name)) and _is_constant(node):
+            try:
+                _BudgetedEval(CONSTANTS, dict(BUILTINS), source)._eval(node)
+            except ScriptError as exc:
+                raise ScriptError(f"'{ast.unparse(node)}' can never be evaluated: {exc}") from None
+            except Exception:  # noqa: S112 - an ordinary failure (1/0) is the case's to report
+                pass
+            continue
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "add_working_days" and len(node.args) == 1 and _is_constant(node.args[0])):
+            try:
+                n = _BudgetedEval(CONSTANTS, dict(BUILTINS), source)._eval(node.args[0])
+            except Exception:  # noqa: S112 - reported by the walk below, or by the case
+                n = 0
+            if isinstance(n, (int, float)) and not 0 <= n <= MAX_WORKING_DAYS:
+                raise ScriptError(f"add_working_days({_brief(n)}) can never be computed: "
+                                  f"it counts 0 to {MAX_WORKING_DAYS} working days")
+        stack.extend(ast.iter_child_nodes(node))
 
 
 class Evaluator:
@@ -231,6 +392,9 @@ class Evaluator:
             raise
         except simpleeval.NameNotDefined as exc:
             raise UndefinedName(f"'{expression}': '{exc.name}' is not defined") from None
+        except simpleeval.IterableTooLong:
+            raise ScriptError(f"'{expression}' repeats more than {simpleeval.MAX_COMPREHENSION_LENGTH} "
+                              "times") from None
         except Exception as exc:  # an error in the procedure's own expression, reported as such
             raise ScriptError(f"'{expression}' failed: {exc}") from None
 
@@ -246,6 +410,9 @@ class Evaluator:
             self._run(body, scratch, evaluator)
         except ScriptError:
             raise
+        except simpleeval.IterableTooLong:
+            raise ScriptError(f"the script repeats more than {simpleeval.MAX_COMPREHENSION_LENGTH} "
+                              "times") from None
         except Exception as exc:
             raise ScriptError(f"script failed: {exc}") from None
         context.clear()

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from engine.errors import ScriptError
 from engine.time.clock import Clock
+from engine.time.school_calendar import MAX_WORKING_DAYS, OutOfRange
 from engine.time.school_time import SchoolTime
 
 
@@ -19,10 +21,19 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
     """Helpers for one operation; ``calendar`` and ``school_time`` are called on first use only."""
 
     def add_working_days(n: int) -> str:
-        return calendar().add_working_days(clock.now(), int(n)).isoformat()
+        if isinstance(n, bool) or not isinstance(n, (int, float)) or not -1 < n < MAX_WORKING_DAYS + 1:
+            raise ScriptError(f"add_working_days takes a number of days from 0 to {MAX_WORKING_DAYS}, "
+                              f"not {_short(n)}")
+        try:
+            return calendar().add_working_days(clock.now(), int(n)).isoformat()
+        except OutOfRange as exc:
+            raise ScriptError(str(exc)) from None
 
     def working_days_between(a: str, b: str) -> int:
-        return int(calendar().working_days_between(_moment(a), _moment(b)))
+        try:
+            return int(calendar().working_days_between(_moment(a), _moment(b)))
+        except OutOfRange as exc:
+            raise ScriptError(str(exc)) from None
 
     def add_working_days_from(since: str, n: int) -> str:
         # Deadlines "n working days from receipt" count from a fixed moment (``received_at``), not from
@@ -49,5 +60,14 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
 def _moment(value: str | datetime | date) -> datetime | date:
     if isinstance(value, (datetime, date)):
         return value
-    text = str(value)
-    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    text = str(value) if isinstance(value, str) and len(value) <= 40 else ""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise ScriptError(f"working_days_between takes dates such as 2026-09-01, not {_short(value)}") from None
+
+
+def _short(value: object) -> str:
+    if isinstance(value, int) and abs(value).bit_length() > 64:
+        return "that number"
+    return repr(value) if isinstance(value, (str, int, float)) and len(str(value)) <= 40 else "that value"

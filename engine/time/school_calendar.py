@@ -10,11 +10,13 @@ Also parses CSV and iCalendar files of entries for import. Called by timers, scr
 """
 from __future__ import annotations
 
+import bisect
 import csv
+import functools
 import io
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,6 +46,23 @@ _WORKDAY_MARKERS = ("workday", "补班", "上班")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # An event longer than this is almost certainly a mistyped DTEND, not a closure.
 _MAX_EVENT_DAYS = 366
+# The days the calendar answers for, and the longest deadline it counts: a date such as 9999-12-31 typed
+# into a form is a mistake, and counting towards it must be refused, not computed (issue #10).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
+MAX_WORKING_DAYS = 10_000  # about forty school years
+_NATIONAL_YEARS = (min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year)
+
+
+class OutOfRange(ValueError):
+    """A day or a count the calendar does not answer for; the message is a sentence for the user."""
+
+
+def check_day(day: date) -> date:
+    """``day`` itself, or ``OutOfRange`` when it lies outside ``FIRST_DAY``..``LAST_DAY``."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise OutOfRange(f"{day.isoformat()} is outside the dates the school calendar covers "
+                         f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
+    return day
 
 
 class SchoolCalendar:
@@ -64,18 +83,19 @@ class SchoolCalendar:
         self.extra_workdays = dict(extra_workdays or {})
         self.office_end = office_end
         self._uncovered_years: set[int] = set()
+        self._table: _Table | None = None
 
     @property
     def warnings(self) -> list[str]:
         """One sentence per year looked at that has no bundled national holiday data."""
         return [_no_data_warning(year) for year in sorted(self._uncovered_years)]
 
-    def _national(self, day: date) -> tuple[bool, str]:
+    def _national(self, day: date, note: bool = True) -> tuple[bool, str]:
         """(is_working, reason) from the national calendar alone."""
         try:
             is_holiday, name = chinese_calendar.get_holiday_detail(day)
         except NotImplementedError:
-            if day.year not in self._uncovered_years:
+            if note and day.year not in self._uncovered_years:
                 self._uncovered_years.add(day.year)
                 logger.warning(_no_data_warning(day.year))
             weekend = day.weekday() >= 5
@@ -85,15 +105,18 @@ class SchoolCalendar:
         # A working day that carries a holiday's name is a weekend day moved to work (调休).
         return (True, f"adjusted working day ({name})" if name else "")
 
-    def day_info(self, day: date) -> tuple[bool, str]:
-        """(is_working, reason) for ``day``; entries an administrator made win over the national calendar."""
+    def day_info(self, day: date, note: bool = True) -> tuple[bool, str]:
+        """(is_working, reason) for ``day``; entries an administrator made win over the national calendar.
+
+        ``note=False`` looks without recording a year that has no national data as used.
+        """
         if day in self.closures:
             reason = self.closures[day]
             return (False, f"closure: {reason}" if reason else "closure")
         if day in self.extra_workdays:
             reason = self.extra_workdays[day]
             return (True, f"extra workday: {reason}" if reason else "extra workday")
-        return self._national(day)
+        return self._national(day, note)
 
     def is_working_day(self, day: date) -> bool:
         """Whether the school works on ``day``."""
@@ -110,15 +133,49 @@ class SchoolCalendar:
             return moment.astimezone(self.timezone).date()
         return moment
 
-    def _working_days_after(self, day: date) -> Iterator[date]:
-        while True:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                yield day
+    def _entries_table(self) -> _Table:
+        """How the administrator's entries change the national calendar, as a table like ``_NATIONAL``."""
+        if self._table is None:
+            deltas = {}
+            for day in set(self.closures) | set(self.extra_workdays):
+                deltas[day] = int(self.day_info(day, note=False)[0]) - int(self._national(day, note=False)[0])
+            self._table = _Table.of(deltas)
+        return self._table
+
+    def _count(self, a_day: date, b_day: date) -> int:
+        """Working days d with a_day < d <= b_day (a_day <= b_day), in time independent of the span:
+        whole weeks, then the days the national calendar and the administrator make different."""
+        return (_weekdays_upto(b_day) - _weekdays_upto(a_day) + _national_table().between(a_day, b_day)
+                + self._entries_table().between(a_day, b_day))
+
+    def _note_years(self, a_day: date, b_day: date) -> None:
+        first, last = _NATIONAL_YEARS
+        for year in range(max(a_day.year, FIRST_DAY.year), min(b_day.year, LAST_DAY.year) + 1):
+            if not first <= year <= last and year not in self._uncovered_years:
+                self._uncovered_years.add(year)
+                logger.warning(_no_data_warning(year))
+
+    def _nth_working_day_after(self, day: date, n: int) -> date:
+        """The n-th (n >= 1) working day after ``day``: the smallest d with _count(day, d) >= n."""
+        low, high = day, LAST_DAY  # _count(day, low) < n <= _count(day, high)
+        if self._count(day, high) < n:
+            raise OutOfRange(f"{n} working days after {day.isoformat()} is beyond "
+                             f"{LAST_DAY.isoformat()}, the last date the school calendar covers")
+        while high - low > timedelta(days=1):
+            mid = low + (high - low) // 2
+            if self._count(day, mid) >= n:
+                high = mid
+            else:
+                low = mid
+        self._note_years(day, high)
+        return high
 
     def next_working_day(self, day: datetime | date) -> date:
-        """The first working day strictly after ``day`` (a datetime counts by its school-time-zone date)."""
-        return next(self._working_days_after(self.local_date(day)))
+        """The first working day strictly after ``day`` (a datetime counts by its school-time-zone date).
+
+        :raises OutOfRange: ``day`` is outside the calendar's dates.
+        """
+        return self._nth_working_day_after(check_day(self.local_date(day)), 1)
 
     def office_close(self, day: date) -> datetime:
         """The end of the office day on ``day``, as an aware UTC datetime."""
@@ -132,16 +189,16 @@ class SchoolCalendar:
         day, else of the next working day. The result is an aware datetime in UTC.
 
         :raises ValueError: if n is negative or ``start`` is naive.
+        :raises OutOfRange: n is above ``MAX_WORKING_DAYS`` or a day is outside the calendar's dates.
         """
         if n < 0:
-            raise ValueError(f"cannot add a negative number of working days ({n})")
-        day = self.local_date(start)
+            raise OutOfRange(f"cannot add a negative number of working days ({n})")
+        if n > MAX_WORKING_DAYS:
+            raise OutOfRange(f"cannot add {n} working days; at most {MAX_WORKING_DAYS} are counted")
+        day = check_day(self.local_date(start))
         if n == 0:
             return self.office_close(day if self.is_working_day(day) else self.next_working_day(day))
-        days = self._working_days_after(day)
-        for _ in range(n - 1):
-            next(days)
-        return self.office_close(next(days))
+        return self.office_close(self._nth_working_day_after(day, n))
 
     def working_days_between(self, a: datetime | date, b: datetime | date) -> int:
         """Count working days d with a_day < d <= b_day, days taken in the school's time zone.
@@ -149,16 +206,16 @@ class SchoolCalendar:
         The start day is excluded and the end day included, so ``working_days_between(start,
         add_working_days(start, n)) == n`` for n >= 1. If b is before a the result is minus the count
         of working days d with b_day < d <= a_day; equal days give 0.
+
+        :raises OutOfRange: a day is outside the calendar's dates.
         """
-        a_day, b_day = self.local_date(a), self.local_date(b)
+        a_day, b_day = check_day(self.local_date(a)), check_day(self.local_date(b))
         sign = 1
         if b_day < a_day:
             a_day, b_day, sign = b_day, a_day, -1
-        count = sum(
-            1 for offset in range(1, (b_day - a_day).days + 1)
-            if self.is_working_day(a_day + timedelta(days=offset))
-        )
-        return sign * count
+        if a_day < b_day:
+            self._note_years(a_day + timedelta(days=1), b_day)
+        return sign * self._count(a_day, b_day)
 
     def year_days(self, year: int) -> list[tuple[date, bool, str]]:
         """Every day of ``year`` as (date, is_working, reason); reason is "" for an ordinary working day."""
@@ -168,6 +225,43 @@ class SchoolCalendar:
             result.append((day, *self.day_info(day)))
             day += timedelta(days=1)
         return result
+
+
+class _Table:
+    """Days on which a calendar differs from the one below it (+1 a day worked, -1 a day off), sorted,
+    with running sums: the difference over any span is two binary searches."""
+
+    def __init__(self, days: list[date], sums: list[int]):
+        self.days, self.sums = days, sums
+
+    @classmethod
+    def of(cls, deltas: Mapping[date, int]) -> _Table:
+        days, sums = [], [0]
+        for day in sorted(d for d, delta in deltas.items() if delta):
+            days.append(day)
+            sums.append(sums[-1] + deltas[day])
+        return cls(days, sums)
+
+    def between(self, a_day: date, b_day: date) -> int:
+        """The sum of the differences on days d with a_day < d <= b_day."""
+        return self.sums[bisect.bisect_right(self.days, b_day)] - self.sums[bisect.bisect_right(self.days, a_day)]
+
+
+@functools.cache
+def _national_table() -> _Table:
+    """The national calendar against Monday-to-Friday: statutory holidays off, adjusted days worked."""
+    deltas = {}
+    for day in set(chinese_calendar.holidays) | set(chinese_calendar.workdays):
+        is_holiday, _ = chinese_calendar.get_holiday_detail(day)
+        deltas[day] = int(not is_holiday) - int(day.weekday() < 5)
+    return _Table.of(deltas)
+
+
+def _weekdays_upto(day: date) -> int:
+    """Mondays to Fridays from an epoch Monday up to and including ``day``: whole weeks, then the rest."""
+    days = day.toordinal()  # ordinal 1 (0001-01-01) is a Monday
+    weeks, rest = divmod(days, 7)
+    return weeks * 5 + min(rest, 5)
 
 
 def _no_data_warning(year: int) -> str:

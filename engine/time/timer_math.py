@@ -25,17 +25,34 @@ _DURATION = re.compile(
 )
 
 
+# The latest moment a timer or deadline may fall on: a duration of millions of days is a mistake, and
+# Python's datetime would answer it with OverflowError in the middle of a case (issue #10).
+LATEST = datetime(2200, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 def add_duration(moment: datetime, text: str) -> datetime:
-    """``moment`` plus an ISO 8601 duration; years and months move by calendar months."""
-    m = _DURATION.match(text.strip().upper())
+    """``moment`` plus an ISO 8601 duration; years and months move by calendar months.
+
+    :raises ScriptError: ``text`` is no duration, or the result would fall after ``LATEST``.
+    """
+    m = _DURATION.match(text.strip().upper()) if len(text) <= 100 else None
     if not m or text.strip().upper() in ("P", "PT"):
-        raise ScriptError(f"'{text}' is not an ISO 8601 duration such as P7D or PT2H")
+        raise ScriptError(f"'{text[:100]}' is not an ISO 8601 duration such as P7D or PT2H")
     g = {k: v for k, v in m.groupdict().items() if v}
-    months = int(g.get("y", 0)) * 12 + int(g.get("mo", 0))
-    if months:
-        moment = _add_months(moment, months)
-    return moment + timedelta(weeks=int(g.get("w", 0)), days=int(g.get("d", 0)), hours=int(g.get("h", 0)),
-                              minutes=int(g.get("mi", 0)), seconds=float(g.get("s", "0").replace(",", ".")))
+    too_far = ScriptError(f"'{text}' reaches beyond {LATEST.date().isoformat()}, the latest date a timer "
+                          "or deadline may fall on")
+    try:
+        months = int(g.get("y", 0)) * 12 + int(g.get("mo", 0))
+        if months:
+            moment = _add_months(moment, months)
+        result = moment + timedelta(weeks=int(g.get("w", 0)), days=int(g.get("d", 0)),
+                                    hours=int(g.get("h", 0)), minutes=int(g.get("mi", 0)),
+                                    seconds=float(g.get("s", "0").replace(",", ".")))
+    except (OverflowError, ValueError):
+        raise too_far from None
+    if result > LATEST:
+        raise too_far
+    return result
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
@@ -49,7 +66,20 @@ def resolve_moment(value: object, now: datetime, school_time: Callable[[], Schoo
 
     ``school_time`` is called only for a bare date or a naive date-time: most values never need the
     settings read.
+
+    :raises ScriptError: the value is none of these, or falls after ``LATEST``.
     """
+    try:
+        moment = _resolve_moment(value, now, school_time)
+    except OverflowError:
+        moment = LATEST + timedelta(days=1)
+    if moment > LATEST:
+        raise ScriptError(f"'{str(value)[:40]}' is after {LATEST.date().isoformat()}, the latest date a timer "
+                          "or deadline may fall on")
+    return moment
+
+
+def _resolve_moment(value: object, now: datetime, school_time: Callable[[], SchoolTime]) -> datetime:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -100,11 +130,16 @@ class Cycle:
         remaining = None if self.remaining is None else self.remaining - 1
         if remaining == 0:
             return None
-        raw, nxt = self.raw or self.next_due, self.next_due
-        # Two raw rounds can move onto the same working day (a whole week off): that day fires once.
-        while nxt <= now or (nxt <= self.next_due and self.next_due <= now):
-            raw = _step(raw, self.step, self.cron, self.zone)
+        if not self.working_day:
+            raw = nxt = _catch_up(self.next_due, self.step, self.cron, self.zone, now)
+        else:
+            # Missed rounds are caught up counted, then moved; two raw rounds moved onto the same working
+            # day (a whole week off) fire once.
+            raw = _catch_up(self.raw or self.next_due, self.step, self.cron, self.zone, now)
             nxt = self._moved(raw, is_working_day)
+            while nxt <= now or (self.next_due <= now and nxt <= self.next_due):
+                raw = _step(raw, self.step, self.cron, self.zone)
+                nxt = self._moved(raw, is_working_day)
         if self.until is not None and raw > self.until:
             return None
         return Cycle(nxt, remaining, self.step, self.cron, self.until, self.zone, self.working_day,
@@ -176,6 +211,51 @@ def _step(moment: datetime, step: str | None, cron: str | None, zone: str | None
     return add_duration(moment, step or "").astimezone(UTC)
 
 
+def _catch_up(moment: datetime, step: str | None, cron: str | None, zone: str | None,
+              now: datetime) -> datetime:
+    """The first occurrence after ``now`` of a cycle last due at ``moment`` (itself if already after).
+
+    Counted, not stepped one round at a time: a start years back with a step of seconds would otherwise
+    take billions of rounds.
+    """
+    if moment > now:
+        return moment
+    if cron:
+        assert zone is not None
+        return croniter(cron, now.astimezone(ZoneInfo(zone))).get_next(datetime).astimezone(UTC)
+    text = (step or "").strip().upper()
+    fixed = _DURATION.match(text)
+    if fixed and not (fixed.group("y") or fixed.group("mo")):  # a fixed length: skip whole steps at once
+        length = add_duration(moment, text) - moment
+        if length > timedelta(0):
+            moment += length * ((now - moment) // length)
+    while moment <= now:  # at most one step here; for months, at most as many months as have passed
+        moment = _step(moment, step, None, None)
+    return moment
+
+
+def literal_problem(kind: str, text: str) -> str | None:
+    """Why a bare timer or due-date value (``P7D``, ``2026-11-23``, ``R/P1W``) can never be used, or None.
+
+    Checked at deploy against a fixed moment, so a value millions of days away is refused there.
+    """
+    reference = datetime(2026, 1, 1, tzinfo=UTC)
+    try:
+        if kind == "cycle":
+            parse_cycle(text, reference, lambda: DEFAULT_SCHOOL_TIME)
+        elif text.strip().upper().startswith("P") or kind == "duration":
+            add_duration(reference, text)
+        else:
+            moment = resolve_moment(text, reference, lambda: DEFAULT_SCHOOL_TIME)
+            if moment > LATEST:
+                return f"'{text}' is after {LATEST.date().isoformat()}, the latest date a timer may fall on"
+    except ScriptError as exc:
+        return str(exc)
+    except (OverflowError, ValueError) as exc:
+        return f"'{text}' cannot be used as a time ({exc})"
+    return None
+
+
 def _cron_line(text: str) -> str:
     # Quartz (Camunda) writes "sec min hour dom month dow [year]" and '?' for "no value"; croniter wants
     # the five classic fields, optionally with seconds.
@@ -235,8 +315,8 @@ def parse_cycle(text: str, now: datetime, school_time: Callable[[], SchoolTime])
             raise ScriptError(f"'{text}' ends before its first round")
         return cycle
     cycle = Cycle(resolve_moment(parts[1], now, school_time), remaining, step=step)
-    while cycle.next_due <= now:  # a start in the past: the next occurrence from now on
-        cycle.next_due = _step(cycle.next_due, cycle.step, None, None)
+    # A start in the past: the next occurrence from now on.
+    cycle.next_due = _catch_up(cycle.next_due, cycle.step, None, None, now)
     return cycle
 
 

@@ -71,7 +71,7 @@ BOMBS = {
     "huge power of a variable": ("x * 10**5000", "is too large to compute"),
     "'a'*10**9": ("'a' * 10**9", "the expression builds a value longer than 10000 items"),
     "list repetition": ("items * 10**8", "the expression builds a value longer than 10000 items"),
-    "nested comprehension": ("[i for i in range(9999) for j in range(9999)]", "too many elements"),
+    "nested comprehension": ("[i for i in range(9999) for j in range(9999)]", "repeats more than 10000 times"),
     "comprehension of big lists": ("[[1] * 9999 for i in range(9999)]", "builds too much data"),
     "sum(range(10**12))": ("sum(range(10**12))", "range() longer than 10000"),
     "max(range(10**9))": ("max(range(10**9))", "range() longer than 10000"),
@@ -82,6 +82,14 @@ BOMBS = {
     "%-format width": ("'%100000000d' % x", "the expression builds a value longer than 10000 items"),
     "%-format star width": ("'%*d' % (10**8, x)", "the expression builds a value longer than 10000 items"),
     "%-format precision": ("'%.100000000f' % x", "the expression builds a value longer than 10000 items"),
+    # One operator or built-in call that would run for seconds on its own (issue #10): refused before it.
+    "growing product": ("3**2000 * 3**2000 * 3**2000", "a number larger than 4096 bits"),
+    "number from text, then power": ("int('9' * 1000) ** 9", "is too large to compute"),
+    "sum of lists": ("sum([[1] * 9999 for i in range(10)], [])", "sum() adds numbers only"),
+    "round to minus 10**8 digits": ("round(x, -10**8)", "round() takes at most 400 digits"),
+    "repeated nested list": ("[items] * 10000 == [items] * 10000", "only lists of plain values"),
+    "shared list printed": ("len(str([t for t in [[list(range(9000))]] for i in range(9000)]))",
+                            "more than 200000 items in all"),
 }
 
 

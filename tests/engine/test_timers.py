@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from engine.errors import ConcurrentUpdate, InstanceError
+from engine.errors import ConcurrentUpdate, DefinitionError, InstanceError
 from engine.storage.models import AuditEvent, HumanTask, TaskState, Timer, TimerStatus
 from engine.time.school_calendar import add_entries
 from tests.helpers import DATA, Harness
@@ -198,8 +198,12 @@ def test_repeating_boundary_timer_adds_one_branch_per_round(harness, office, cyc
     ("${cycle}", {"cycle": "R5/PT0M"}),
 ])
 def test_a_cycle_that_never_moves_on_is_refused_instead_of_hanging_the_worker(harness, office, cycle, data):
-    deploy_variant(harness, "timer_boundary.bpmn", REMIND,
-                   f'<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">{cycle}</bpmn:timeCycle>')
+    variant = f'<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">{cycle}</bpmn:timeCycle>'
+    if data is None:  # a literal: refused at deploy, with its line, before any case
+        with pytest.raises(DefinitionError, match="timeCycle can never be used: .* longer than zero"):
+            deploy_variant(harness, "timer_boundary.bpmn", REMIND, variant)
+        return
+    deploy_variant(harness, "timer_boundary.bpmn", REMIND, variant)
     with pytest.raises(InstanceError, match="longer than zero"):
         harness.start("timer_boundary", office, data)
     assert timer_rows(harness) == []

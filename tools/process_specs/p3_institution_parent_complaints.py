@@ -90,7 +90,7 @@ p.xor("gw_measures", "有整改措施？", INTAKE, 12)
 p.xor("m_implement", None, DEPT, 13)
 # 七: the measures' due date escalates once. A later round of the follow-up loop arms the timer only
 # if it starts on or before the due date (otherwise the round open at that date has escalated already).
-IMPLEMENT_DUE = "${measure_due if ('implement' not in done_by or today() <= measure_due) else '2999-12-31'}"
+IMPLEMENT_DUE = "${measure_due if ('implement' not in done_by or today() <= measure_due) else '2199-12-31'}"
 p.task("implement", "落实整改措施", DEPT, 14, candidateUsers="${measure_owner}", dueDate="${measure_due}", form=[
     F("progress", "落实情况", required=True, maxlength=2000),
     F("measures_done", "措施已全部落实", "boolean", required=True),
