@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import definitions, runtime
 from engine.cases import audit
-from engine.people import users
-from engine.views import queries
+from engine.people import passwords, users
+from engine.views import queries, visibility
 from engine.people.assignment import set_lane_group
 from engine.time.clock import Clock, SystemClock
 from engine.storage.db import database_url, make_engine, make_sessionmaker, upgrade
@@ -129,7 +129,8 @@ def init_db(obj: CliContext) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--allow-scripts", is_flag=True, help="Allow script tasks in these files (restricted).")
-@click.option("--as", "actor", help="Who deploys (recorded in the audit log).")
+@click.option("--as", "actor", help="The administrator who deploys (recorded in the audit log); "
+                                   "default: the operator.")
 @click.option("--stage", is_flag=True, help="Store for review; new cases keep the active version until "
                                             "'schoolflow activate'.")
 @click.pass_obj
@@ -168,15 +169,45 @@ def users_group() -> None:
 @click.option("--groups", default="", help="Comma-separated group names.")
 @click.option("--display-name")
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the user's web sign-in password from the first line of standard input.")
 @click.pass_obj
-def users_add(obj: CliContext, name: str, groups: str, display_name: str | None, admin: bool) -> None:
-    """Add a user (or add groups to an existing one)."""
+def users_add(obj: CliContext, name: str, groups: str, display_name: str | None, admin: bool,
+              password_stdin: bool) -> None:
+    """Add a user (or add groups to an existing one). Without a password the user cannot sign in."""
     names = [g.strip() for g in groups.split(",") if g.strip()]
+    password = _stdin_password() if password_stdin else None
     with obj.sessionmaker.begin() as session:
         user = users.add_user(session, name, clock=obj.clock, groups=names, display_name=display_name,
                               is_admin=admin)
+        if password is not None:
+            passwords.set_password(session, name, password)
         click.echo(f"user {user.name}: groups {', '.join(users.group_names(user)) or '-'}"
-                   + (" (administrator)" if user.is_admin else ""))
+                   + (" (administrator)" if user.is_admin else "")
+                   + ("" if user.password_hash else " (no password: cannot sign in)"))
+
+
+@users_group.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def users_set_password(obj: CliContext, name: str, password_stdin: bool) -> None:
+    """Set NAME's web sign-in password (asked twice on a terminal, else read from standard input)."""
+    if password_stdin or not sys.stdin.isatty():
+        password = _stdin_password()
+    else:
+        password = click.prompt("new password", hide_input=True, confirmation_prompt=True)
+    with obj.sessionmaker.begin() as session:
+        passwords.set_password(session, name, password)
+    click.echo(f"password of {name} set")
+
+
+def _stdin_password() -> str:
+    # One line; the newline a pipe or `echo` adds is not part of the password.
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise InvalidInput("no password on standard input")
+    return line
 
 
 @users_group.command("list")
@@ -292,13 +323,17 @@ def complete(obj: CliContext, task_id: str, user: str, data: str | None) -> None
 
 
 @cli.command()
-@click.argument("instance_id", type=int)
+@click.argument("case")
+@click.option("--as", "user", help="Show it only if this person may see it (default: the operator sees all).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def show(obj: CliContext, instance_id: int, as_json: bool) -> None:
-    """Show a case: status, version, open tasks and history."""
+def show(obj: CliContext, case: str, user: str | None, as_json: bool) -> None:
+    """Show a case (its case number, such as TS-2026-000001, or its id): status, version, open tasks and
+    history."""
     with obj.read_sessionmaker() as session:
-        view = queries.instance_view(session, instance_id, obj.clock.now())
+        now = obj.clock.now()
+        instance_id = visibility.find_case(session, case, user, now=now).id
+        view = queries.instance_view(session, instance_id, now)
     if as_json:
         return _print_json(view)
     click.echo(f"instance {view['id']}  case {view['case_number']}  {view['process_key']} "
@@ -321,17 +356,25 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-@click.option("--anchor", help="A digest printed earlier by 'audit anchor' (N:HASH); it must still be in the log.")
+@click.option("--anchor", "anchor", metavar="SEQ:HASH", help="A head printed earlier by 'audit anchor' and kept "
+                                                             "outside the database: the log must still lead to it.")
 @click.pass_obj
 def audit_verify(obj: CliContext, anchor: str | None) -> None:
     """Check the hash chain; report the first altered or deleted event (exit 1 if any)."""
     with obj.read_sessionmaker() as session:
-        report = audit.verify_chain(session, anchor=_anchor(anchor) if anchor else None)
+        report = audit.verify_chain(session, anchor=anchor)
     if not report.keyed:
-        click.echo(f"note: no audit key is set ({audit.KEY_ENV} or {audit.KEY_FILE_ENV}): the chain is checked "
-                   "with plain hashes, which anyone able to write to the database could recompute", err=True)
+        click.echo(f"note: no audit key is set ({audit.KEY_FILE_ENV} or {audit.KEY_ENV}): the hashes are "
+                   "plain, so whoever can write to the database could recompute them; see the README, "
+                   "\"Audit log\"", err=True)
     if report.ok:
-        click.echo(f"audit log intact: {report.checked} events" + (", keyed" if report.keyed else ""))
+        detail = []
+        if report.keyed:
+            detail.append("keyed" + (f"; the first {report.unkeyed} predate the key and have plain hashes"
+                                     if report.unkeyed else ""))
+        if anchor is not None:
+            detail.append(f"leads to the anchor #{anchor.split(':')[0].strip()}")
+        click.echo(f"audit log intact: {report.checked} events" + (f" ({', '.join(detail)})" if detail else ""))
         return
     click.echo(f"audit log damaged: {report.reason} (after {report.checked} good events)", err=True)
     sys.exit(1)
@@ -340,20 +383,9 @@ def audit_verify(obj: CliContext, anchor: str | None) -> None:
 @audit_group.command("anchor")
 @click.pass_obj
 def audit_anchor(obj: CliContext) -> None:
-    """Print the chain's current head (N:HASH) to keep outside the database, for 'audit verify --anchor'."""
+    """Print the chain's head as SEQ:HASH: keep it outside the database, check later with verify --anchor."""
     with obj.read_sessionmaker() as session:
-        report = audit.verify_chain(session)
-    if not report.ok or report.head is None:
-        click.echo(f"audit log damaged: {report.reason}; no anchor printed", err=True)
-        sys.exit(1)
-    click.echo(f"{report.head[0]}:{report.head[1]}")
-
-
-def _anchor(text: str) -> tuple[int, str]:
-    seq, _, digest = text.strip().partition(":")
-    if not seq.isdigit() or len(digest) != 64:
-        raise click.BadParameter("expected N:HASH as printed by 'schoolflow audit anchor'", param_hint="--anchor")
-    return int(seq), digest.lower()
+        click.echo(audit.anchor(session))
 
 
 @cli.command()

@@ -1,6 +1,7 @@
 """The web UI: a Flask application factory (``flask --app webui run``, ``schoolflow serve``).
 
-Pages so far: the public tracking page ``/track``, where a complainant follows their case.
+Pages: sign-in (``/login``), the staff pages behind it (my tasks, start a case, a task's form), and the
+public tracking page ``/track``, where a complainant follows their case.
 
 Configuration, later sources winning: the defaults (``DATABASE_URL`` and ``SECRET_KEY`` from the
 environment; without ``DATABASE_URL`` the SQLite file ``schoolflow.sqlite`` in the working directory, the
@@ -14,13 +15,18 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, redirect, render_template, url_for
+from flask_babel import _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from engine.time.clock import SystemClock
 from engine.storage.db import database_url
 
-from . import api, db, tracking
+from . import api, auth, db, i18n, security, tracking
+from .auth.users import load as load_user
+from .extensions import babel, limiter, login_manager
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -31,7 +37,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         CLOCK=SystemClock(),  # tests put a FakeClock here
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=False,  # True: always; otherwise Secure whenever the request is HTTPS
+        PROXY_FIX=False,  # True behind one reverse proxy that sets X-Forwarded-Proto/-For
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the browser session, not one hour
+        BABEL_DEFAULT_LOCALE=i18n.DEFAULT,
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        SIGN_IN_LIMIT_PER_ADDRESS="20 per 10 minutes",
+        SIGN_IN_LIMIT_PER_ACCOUNT="5 per 10 minutes",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -44,22 +58,70 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set; using a random key until this process stops")
 
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
     CSRFProtect(app)
     db.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(load_user)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    security.init_app(app)
+    # The API takes the browser session's user from here (webui.api.auth).
+    app.extensions["schoolflow.current_user"] = _current_user_name
+    app.register_blueprint(auth.bp)
     app.register_blueprint(tracking.bp)
-    api.init_app(app)
+    from . import start, tasks  # noqa: PLC0415
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(start.bp)
+    from . import cases, covers  # noqa: PLC0415  (case pages, my cases, duty cover)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(covers.bp)
+    app.add_url_rule("/", "home", _home)
+    app.context_processor(_layout_helpers)
+    app.add_template_filter(i18n.local_minutes, "local")
     app.register_error_handler(CSRFError, _csrf_refused)
-    app.after_request(_security_headers)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(429, _too_many)
+    api.init_app(app)
     return app
+
+
+def _current_user_name() -> str | None:
+    from flask_login import current_user
+
+    return current_user.name if current_user.is_authenticated else None
+
+
+def _home() -> Response:
+    return redirect(url_for("tasks.index"))
+
+
+def _layout_helpers() -> dict[str, Any]:
+    from flask import current_app
+
+    def nav_url(endpoint: str) -> str | None:
+        # Pages other blueprints add (cases, covers) appear in the menu once they are registered.
+        return url_for(endpoint) if endpoint in current_app.view_functions else None
+
+    from .forms import event_label, say
+
+    return {"nav_url": nav_url, "say": say, "event_label": event_label, "languages": i18n.LANGUAGES, "html_lang": i18n.html_lang(),
+            "current_locale": i18n.current_locale()}
 
 
 def _csrf_refused(error: CSRFError) -> tuple[str, int]:
     # No token, an expired session or a form from elsewhere: never act on it, ask to reload instead.
-    return render_template("error.html", message="页面已过期或来源无效，请刷新页面后重新提交。"), 400
+    message = _("The page has expired or did not come from this site. Reload the page and submit again.")
+    return render_template("error.html", message=message), 400
 
 
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+def _not_found(error: Exception) -> tuple[str, int]:
+    return render_template("error.html", message=_("There is no such page, or you may not see it.")), 404
+
+
+def _too_many(error: Exception) -> tuple[str, int]:
+    message = _("Too many failed sign-in attempts. Wait ten minutes, then try again.")
+    return render_template("auth/login.html", username="", next=None, error=message), 429

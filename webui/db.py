@@ -36,6 +36,15 @@ def write_transaction() -> AbstractContextManager[Session]:
     return _sessionmakers(current_app)[False].begin()
 
 
+def read_session() -> Session:
+    """A separate short read-only session (use as ``with read_session() as s:``), beside the request's.
+
+    For what every request reads before its view runs (the signed-in user, the school's time zone): the
+    request's own session stays free to be a writing one.
+    """
+    return _sessionmakers(current_app)[True]()
+
+
 def close_session(_error: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -4,10 +4,22 @@ Each event's hash covers its content and the previous event's hash, and a head r
 sequence number and hash, so editing, deleting or reordering any event (including the last ones) is
 detected by ``verify_chain``. Appending locks the head row: events get gap-free sequence numbers even
 with several web processes and workers.
+
+Keyed chain. Plain SHA-256 hashes can be recomputed by anyone who can write to the database, so with an
+audit key set by the operator (``SCHOOLFLOW_AUDIT_KEY_FILE``, a file holding the key, or
+``SCHOOLFLOW_AUDIT_KEY``, the key itself; kept outside the database) each hash is an HMAC-SHA256 under
+that key. A second head row (id 2) holds the head's *seal*, an HMAC of its sequence number and hash, so
+that deleting the last events and pointing the head back at an earlier event is found too.
+
+Anchors. ``anchor`` gives the head as ``SEQ:HASH`` for the operator to write down outside the database;
+``verify_chain(anchor=...)`` checks the log still leads to it (no event up to it rewritten, none after
+it cut off): the only protection without a key, or against someone who also has the key. Events written
+before a key was set keep their plain hashes; nothing in the database can tell them from hashes an
+intruder recomputed, so with a key they pass only up to an anchor taken when the key was set (and only
+before the first keyed event).
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
@@ -19,34 +31,76 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from engine.errors import EngineError, InvalidInput
 from engine.time.clock import Clock
 from engine.storage.models import AuditEvent, AuditHead
 from engine.storage.prepared import Prepared
 
 GENESIS = "0" * 64
-KEY_ENV, KEY_FILE_ENV = "SCHOOLFLOW_AUDIT_KEY", "SCHOOLFLOW_AUDIT_KEY_FILE"
+KEY_FILE_ENV = "SCHOOLFLOW_AUDIT_KEY_FILE"
+KEY_ENV = "SCHOOLFLOW_AUDIT_KEY"
+MIN_KEY_BYTES = 16
+HEAD, SEAL = 1, 2  # ids of the head row and of its seal in ``audit_head``
 
 
-@functools.cache
-def audit_key() -> bytes | None:
-    """The operator's key for the chain's HMAC, kept outside the database: ``SCHOOLFLOW_AUDIT_KEY`` or
-    the file named by ``SCHOOLFLOW_AUDIT_KEY_FILE``. Without one, events are chained by plain SHA-256,
-    which anyone who can write to the database can recompute. Every process (web, worker, command line)
-    must have the same key."""
-    text = os.environ.get(KEY_ENV)
-    if not text and os.environ.get(KEY_FILE_ENV):
-        text = Path(os.environ[KEY_FILE_ENV]).read_text(encoding="utf-8")
-    text = (text or "").strip()
-    if text and len(text) < 16:
-        raise ValueError(f"{KEY_ENV} must be at least 16 characters (e.g. 'openssl rand -hex 32')")
-    return text.encode() if text else None
+class AuditKeyError(EngineError):
+    """Raised when the operator's audit key is set but cannot be used; nothing is written without it."""
+
+    code = "audit_key"
+
+
+_KEYS: dict[tuple[str | None, str | None], Any] = {}
+
+
+def _keyed() -> Any:
+    """An HMAC-SHA256 object under the operator's key, to ``copy()`` per digest; None without a key.
+
+    Read from the environment on each call (cheap) and cached per setting, so a test or an operator can
+    change it; a file is read once per process.
+    """
+    setting = (os.environ.get(KEY_FILE_ENV) or None, os.environ.get(KEY_ENV) or None)
+    if setting == (None, None):
+        return None
+    mac = _KEYS.get(setting)
+    if mac is None:
+        path, text = setting
+        if path is not None:
+            try:
+                key = Path(path).read_bytes().strip()
+            except OSError as exc:
+                raise AuditKeyError(f"the audit key file {path} ({KEY_FILE_ENV}) cannot be read: "
+                                    f"{exc.strerror}") from None
+        else:
+            key = (text or "").strip().encode()
+        if len(key) < MIN_KEY_BYTES:
+            where = f"the file {path} ({KEY_FILE_ENV})" if path else KEY_ENV
+            raise AuditKeyError(f"the audit key in {where} is shorter than {MIN_KEY_BYTES} bytes; make one "
+                                "with: python -c 'import secrets; print(secrets.token_hex(32))'")
+        mac = _KEYS[setting] = hmac.new(key, digestmod=hashlib.sha256)
+    return mac
+
+
+def key_is_set() -> bool:
+    """Whether the operator set an audit key (``AuditKeyError`` if it is set but unusable)."""
+    return _keyed() is not None
+
+
+def _hash(mac: Any, text: str) -> str:
+    if mac is None:
+        return hashlib.sha256(text.encode()).hexdigest()
+    h = mac.copy()
+    h.update(text.encode())
+    return h.hexdigest()
 
 
 def _digest(prev_hash: str, seq: int, at: str, kind: str, actor: str | None,
-            instance_id: int | None, payload: str, key: bytes | None = None) -> str:
+            instance_id: int | None, payload: str, mac: Any = None) -> str:
     body = json.dumps([seq, at, kind, actor, instance_id, payload], ensure_ascii=False, separators=(",", ":"))
-    data = (prev_hash + body).encode()
-    return hmac.new(key, data, hashlib.sha256).hexdigest() if key else hashlib.sha256(data).hexdigest()
+    return _hash(mac, prev_hash + body)
+
+
+def _seal(seq: int, head_hash: str, mac: Any) -> str:
+    return _hash(mac, f"schoolflow-audit-head\0{seq}\0{head_hash}")
 
 
 @dataclass(frozen=True)
@@ -61,9 +115,13 @@ class Event:
 
 _EVENTS, _HEAD = AuditEvent.__table__, AuditHead.__table__
 # Prepared once: every operation appends, so SQLAlchemy's per-execution cost would be a measurable share.
-_READ_HEAD = Prepared(sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update())
-_WRITE_HEAD = Prepared(_HEAD.update().where(_HEAD.c.id == 1).values(
-    seq=sa.bindparam("b_seq"), hash=sa.bindparam("b_hash")))
+# The head and its seal are read, locked and written together: still three statements per append.
+_READ_HEAD = Prepared(sa.select(_HEAD.c.id, _HEAD.c.seq, _HEAD.c.hash)
+                      .where(sa.or_(_HEAD.c.id == HEAD, _HEAD.c.id == SEAL)).order_by(_HEAD.c.id)
+                      .with_for_update())
+_WRITE_HEAD = Prepared(_HEAD.update().where(sa.or_(_HEAD.c.id == HEAD, _HEAD.c.id == SEAL)).values(
+    seq=sa.bindparam("b_seq"),
+    hash=sa.case((_HEAD.c.id == HEAD, sa.bindparam("b_hash")), else_=sa.bindparam("b_seal"))))
 _INSERT_HEAD = Prepared(_HEAD.insert(), keys=["id", "seq", "hash"])
 _INSERT_EVENTS = Prepared(_EVENTS.insert(), keys=[
     "seq", "at", "kind", "actor", "instance_id", "payload", "prev_hash", "hash"])
@@ -73,28 +131,33 @@ def append(conn: sa.Connection, clock: Clock, events: list[Event]) -> None:
     """Append ``events`` in order, in the caller's transaction, with three statements whatever their number.
 
     Call it last in a transaction: on PostgreSQL it holds the chain's head row until commit.
+
+    :raises AuditKeyError: an audit key is set but unusable (nothing is written).
     """
     if not events:
         return
-    head = _READ_HEAD.first(conn)
+    mac = _keyed()
+    rows_read = {r.id: r for r in _READ_HEAD.rows(conn)}
+    head = rows_read.get(HEAD)
     if head is None:  # the migration creates it; guard against a hand-made schema
-        _INSERT_HEAD.run(conn, {"id": 1, "seq": 0, "hash": GENESIS})
+        _INSERT_HEAD.run(conn, {"id": HEAD, "seq": 0, "hash": GENESIS})
         seq, prev = 0, GENESIS
     else:
         seq, prev = head.seq, head.hash
+    if SEAL not in rows_read:  # the first append since the seal was introduced
+        _INSERT_HEAD.run(conn, {"id": SEAL, "seq": seq, "hash": GENESIS})
     at = clock.now()
     stamp = at.isoformat()
-    key = audit_key()
     rows = []
     for ev in events:
         text = json.dumps(ev.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
         seq += 1
-        digest = _digest(prev, seq, stamp, ev.kind, ev.actor, ev.instance_id, text, key)
+        digest = _digest(prev, seq, stamp, ev.kind, ev.actor, ev.instance_id, text, mac)
         rows.append({"seq": seq, "at": at, "kind": ev.kind, "actor": ev.actor, "instance_id": ev.instance_id,
                      "payload": text, "prev_hash": prev, "hash": digest})
         prev = digest
     _INSERT_EVENTS.many(conn, rows)
-    _WRITE_HEAD.run(conn, {"b_seq": seq, "b_hash": prev})
+    _WRITE_HEAD.run(conn, {"b_seq": seq, "b_hash": prev, "b_seal": _seal(seq, prev, mac)})
 
 
 def record(session: Session, kind: str, *, clock: Clock, actor: str | None = None,
@@ -109,25 +172,46 @@ class ChainReport:
     checked: int
     first_bad_seq: int | None = None
     reason: str = ""
-    keyed: bool = False  # checked with the operator's key (HMAC) rather than plain hashes
-    head: tuple[int, str] | None = None  # the last event's number and hash: what ``audit anchor`` prints
+    keyed: bool = False  # an audit key was set for this check
+    unkeyed: int = 0  # events at the start with plain hashes, written before the key was set
+    head: tuple[int, str] | None = None  # the last event's number and hash, once the log checked out
 
 
-def verify_chain(session: Session, batch: int = 2000, anchor: tuple[int, str] | None = None) -> ChainReport:
+def anchor(session: Session) -> str:
+    """The head of the chain as ``SEQ:HASH``, for the operator to keep outside the database."""
+    head = session.get(AuditHead, HEAD)
+    return f"{head.seq}:{head.hash}" if head is not None else f"0:{GENESIS}"
+
+
+def _parse_anchor(text: str) -> tuple[int, str]:
+    seq, _, digest = text.strip().partition(":")
+    if not (seq.isascii() and seq.isdigit() and len(seq) <= 18 and len(digest) == 64
+            and all(c in "0123456789abcdef" for c in digest)):
+        raise InvalidInput("an anchor is the line 'schoolflow audit anchor' printed: SEQ:HASH with a "
+                           "64-character hexadecimal hash", {"anchor": "not SEQ:HASH"})
+    return int(seq), digest
+
+
+def verify_chain(session: Session, batch: int = 2000, anchor: str | None = None) -> ChainReport:
     """Walk the whole log and report the first event that was altered, deleted or inserted.
 
-    The head row must exist and point at the last event (a moved or deleted head hides truncation).
-    ``anchor`` (an earlier ``audit anchor``: event number and hash, kept outside the database) must
-    still be in the chain: truncating the log and moving the head back is then detected too.
+    With an audit key set, hashes must be HMACs under it (plain ones only up to ``anchor`` and before the
+    first keyed event) and the head's seal must match. ``anchor`` (from ``anchor``) is a head recorded earlier that the log
+    must still contain unchanged.
+
+    :raises InvalidInput: ``anchor`` is not of the form ``SEQ:HASH``.
+    :raises AuditKeyError: an audit key is set but unusable.
     """
-    key = audit_key()
-    prev_hash, expected, checked = GENESIS, 1, 0
-    last_seq = 0
-    anchored = anchor is None
+    anchored = _parse_anchor(anchor) if anchor is not None else None
+    mac = _keyed()
+    report = ChainReport(True, 0, keyed=mac is not None)
 
     def bad(seq: int, reason: str) -> ChainReport:
-        return ChainReport(False, checked, seq, reason, key is not None)
+        report.ok, report.first_bad_seq, report.reason = False, seq, reason
+        return report
 
+    prev_hash, expected = GENESIS, 1
+    last_keyed = False
     while True:
         rows = session.scalars(
             sa.select(AuditEvent).where(AuditEvent.seq >= expected).order_by(AuditEvent.seq).limit(batch)
@@ -137,25 +221,48 @@ def verify_chain(session: Session, batch: int = 2000, anchor: tuple[int, str] | 
         for ev in rows:
             if ev.seq != expected:
                 return bad(expected, f"event #{expected} is missing (deleted)")
-            recomputed = _digest(prev_hash, ev.seq, ev.at.isoformat(), ev.kind, ev.actor, ev.instance_id,
-                                 ev.payload, key)
-            if ev.prev_hash != prev_hash or ev.hash != recomputed:
+            fields = (ev.seq, ev.at.isoformat(), ev.kind, ev.actor, ev.instance_id, ev.payload)
+            if ev.prev_hash != prev_hash:
                 return bad(ev.seq, f"event #{ev.seq} ({ev.kind}) was altered")
-            if anchor is not None and ev.seq == anchor[0]:
-                if ev.hash != anchor[1]:
-                    return bad(ev.seq, f"event #{ev.seq} is not the one anchored: the log was rewritten")
-                anchored = True
-            prev_hash, expected, checked, last_seq = ev.hash, expected + 1, checked + 1, ev.seq
-    head = session.get(AuditHead, 1)
+            if mac is not None and hmac.compare_digest(ev.hash, _digest(prev_hash, *fields, mac)):
+                last_keyed = True
+            elif mac is None or (not last_keyed and anchored is not None and ev.seq <= anchored[0]):
+                # No key, or (with the key) written before it was set: the anchor vouches for those.
+                if ev.hash != _digest(prev_hash, *fields):
+                    # (without the key, an event written with one lands here too: the CLI says no key is set)
+                    return bad(ev.seq, f"event #{ev.seq} ({ev.kind}) was altered")
+                report.unkeyed += mac is not None
+            elif not last_keyed and ev.hash == _digest(prev_hash, *fields):
+                return bad(ev.seq, f"event #{ev.seq} ({ev.kind}) has a plain hash: it was written before the "
+                                   "audit key was set, or recomputed by someone without the key; if the key "
+                                   "came later, verify with the anchor printed when it was set")
+            else:
+                return bad(ev.seq, f"event #{ev.seq} ({ev.kind}) was altered")
+            if anchored is not None and ev.seq == anchored[0] and ev.hash != anchored[1]:
+                return bad(ev.seq, f"event #{ev.seq} is not the one the anchor recorded: the log was "
+                                   "rewritten up to it")
+            prev_hash, expected = ev.hash, expected + 1
+            report.checked += 1
+    last_seq = expected - 1
+    heads = {h.id: h for h in session.scalars(sa.select(AuditHead))}
+    head, seal = heads.get(HEAD), heads.get(SEAL)
     if head is None:
-        return bad(last_seq + 1, "the chain's head row is missing (deleted): the last events may be gone too")
-    if head.seq > last_seq:
+        if last_seq:
+            return bad(last_seq + 1, "the head row of the chain is missing (deleted)")
+    elif head.seq > last_seq:
         return bad(last_seq + 1, f"events #{last_seq + 1} to #{head.seq} are missing (deleted)")
-    if head.seq != last_seq or head.hash != prev_hash:
-        return bad(head.seq, f"the chain's head points at event #{head.seq}, not at the last event #{last_seq}")
-    if not anchored:
-        return bad(anchor[0], f"the anchored event #{anchor[0]} is missing: the log was truncated")  # type: ignore[index]
-    return ChainReport(True, checked, keyed=key is not None, head=(last_seq, prev_hash))
+    elif head.seq < last_seq or head.hash != prev_hash:
+        return bad(head.seq + 1, f"the head of the chain points at event #{head.seq} but the log goes on to "
+                                 f"#{last_seq}: the head was moved")
+    if last_keyed and (seal is None or seal.seq != last_seq
+                       or not hmac.compare_digest(seal.hash, _seal(last_seq, prev_hash, mac))):
+        return bad(last_seq, f"the seal of the head (event #{last_seq}) is missing or does not match: the "
+                             "head was moved or the last events were deleted")
+    if anchored is not None and anchored[0] > last_seq:
+        return bad(last_seq + 1, f"the anchor recorded event #{anchored[0]}, but the log ends at "
+                                 f"#{last_seq}: events were deleted")
+    report.head = (last_seq, prev_hash)
+    return report
 
 
 def instance_events(session: Session, instance_id: int) -> list[AuditEvent]:

@@ -21,6 +21,7 @@ from engine.definitions import params
 from engine.definitions.deploy import _latest_or_none, schedule
 from engine.errors import InvalidInput, NotFound
 from engine.people.assignment import lane_groups
+from engine.people.users import require_admin
 from engine.scripting import is_expression
 from engine.spiff.codec import codec
 from engine.storage.models import Definition, Group, User, user_groups
@@ -118,6 +119,7 @@ def activate(
     :raises NotFound: no such version.
     :raises InvalidInput: the check refuses it; every reason is in the message, nothing changes.
     """
+    require_admin(session, actor, "activate a procedure version")
     definition = staged_version(session, key, version)
     check = check_activation(session, definition)
     if not check.ready:

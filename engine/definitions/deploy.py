@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.cases import audit
 from engine.time.clock import Clock
 from engine.errors import DefinitionError, NotFound, Problem, ScriptError
+from engine.people.users import require_admin
 from engine.definitions.evaluation import make_evaluator
 from engine.storage.models import Definition
 from engine.definitions.reserved import field_problems
@@ -40,7 +41,9 @@ def deploy_file(session: Session, data: bytes, file_name: str, *, clock: Clock, 
     administrator activates them (``engine.definitions.activation``).
 
     :raises DefinitionError: the file is refused; nothing is stored.
+    :raises NotAllowed: ``actor`` is not an administrator (None: the server's operator).
     """
+    require_admin(session, actor, "deploy procedures")
     parsed = parse_procedure(data, file_name, allow_scripts=allow_scripts)
     return _store(session, parsed, clock=clock, actor=actor, allow_scripts=allow_scripts, stage=stage)
 
@@ -50,7 +53,9 @@ def deploy_path(session: Session, paths: list[str | Path], *, clock: Clock, acto
     """Deploy files and directories (every ``*.bpmn`` below them) all or nothing.
 
     :raises DefinitionError: listing the problems of every refused file; nothing is stored.
+    :raises NotAllowed: ``actor`` is not an administrator (None: the server's operator).
     """
+    require_admin(session, actor, "deploy procedures")
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():

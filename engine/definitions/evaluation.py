@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine.time.clock import Clock
 from engine.scripting.helpers import make_helpers
 from engine.storage.models import Definition
-from engine.definitions.params import effective_params
+from engine.definitions.params import declared_params, effective_params
 from engine.scripting import Evaluator
 from engine.time.school_time import SchoolTime, lazy_school_time
 
@@ -22,11 +22,21 @@ class LazyMapping(Mapping[str, Any]):
     """A mapping read from the database on first use: most operations never touch parameters or the
     lane mapping, so they never pay the query."""
 
-    def __init__(self, load: Callable[[], dict[str, Any]]):
+    def __init__(self, load: Callable[[], dict[str, Any]], names: frozenset[str] | None = None):
         self._load = functools.cache(load)
+        # The names it can have, known without the database: parameters are looked up before case data,
+        # so every name an expression reads asks here first, and only a declared one may cost the query.
+        self._names = names
 
     def __getitem__(self, key: str) -> Any:
+        if self._names is not None and key not in self._names:
+            raise KeyError(key)
         return self._load()[key]
+
+    def __contains__(self, key: object) -> bool:
+        if self._names is not None and key not in self._names:
+            return False
+        return key in self._load()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._load())
@@ -47,5 +57,5 @@ def make_evaluator(session: Session, definition: Definition, clock: Clock, insta
     # The settings, the calendar and the parameters are read from the database only if something asks.
     times = school_time or lazy_school_time(session)
     calendar = functools.cache(lambda: load_calendar(session, times()))
-    params = LazyMapping(lambda: effective_params(session, definition))
+    params = LazyMapping(lambda: effective_params(session, definition), frozenset(declared_params(definition)))
     return Evaluator(make_helpers(clock, calendar, times), params, instance_names, school_time=times)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.cases import audit
 from engine.time.clock import Clock
 from engine.errors import InvalidInput
+from engine.people.users import require_admin
 from engine.storage.models import Definition, ProcessParam
 
 PARAM_PREFIX = "param."
@@ -76,6 +77,7 @@ def set_param(session: Session, definition: Definition, name: str, value: str, *
 
     :raises InvalidInput: the file declares no such parameter, or the value is not of the default's type.
     """
+    require_admin(session, actor, "change a procedure's parameters")
     declared = declared_params(definition)
     if name not in declared:
         known = ", ".join(sorted(declared)) or "none"
@@ -95,6 +97,7 @@ def set_param(session: Session, definition: Definition, name: str, value: str, *
 
 def unset_param(session: Session, process_key: str, name: str, *, clock: Clock, actor: str | None = None) -> bool:
     """Go back to the file's default; returns False if the parameter was not overridden."""
+    require_admin(session, actor, "change a procedure's parameters")
     row = session.get(ProcessParam, (process_key, name))
     if row is None:
         return False

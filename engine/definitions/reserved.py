@@ -1,7 +1,8 @@
-"""Names no form can set: the constants, the facts of the case and the procedure's parameters.
+"""Names no form can set: the constants, the facts of the case, the helpers and the procedure's parameters.
 
-Expressions look names up in the case's data before the parameters, so a field called ``reply_days``
-or ``initiator`` would change a deadline or who gets a task. A file whose form declares such a field is
+A field called ``reply_days`` or ``initiator`` would otherwise change a deadline or who gets a task.
+Expressions also look these names up before the case's data (``engine.scripting.evaluator``), so even a
+key that got into the data could not stand in for one; refusing it says so to whoever typed it. A file whose form declares such a field is
 refused at deploy, and data carrying such a key (a task or start without a form takes free data) is
 refused when submitted.
 """
@@ -14,18 +15,21 @@ from typing import Any
 from engine.definitions.params import declared_params
 from engine.definitions.xml_input import parse_xml
 from engine.errors import InvalidInput, Problem
-from engine.scripting.evaluator import CONSTANTS
+from engine.scripting.evaluator import BUILTINS, CONSTANTS
+from engine.scripting.helpers import make_helpers
 
 _NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
 # What every expression knows of its case; ``received_at`` (when it was received) and ``done_by`` (who
 # completed each task) are the engine's, so deadlines from receipt and "not the author" rules hold.
 FACTS = frozenset({"initiator", "instance_id", "case_number", "received_at", "done_by"})
+HELPERS = frozenset(make_helpers(None, lambda: None, lambda: None)) | frozenset(BUILTINS)  # type: ignore[arg-type]
 
 
 def reserved_names(definition: Any) -> dict[str, str]:
     """Each reserved name with what it is, for the sentence that refuses it."""
     out = {name: "a constant" for name in CONSTANTS}
     out.update({name: "a fact of the case" for name in FACTS})
+    out.update({name: "a function expressions call" for name in HELPERS})
     out.update({name: "a parameter of this procedure" for name in declared_params(definition)})
     return out
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine.time.clock import Clock
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, NotAllowed, NotFound
 from engine.storage.models import Group, User
 
 NAME = re.compile(r"^[\w.\-@]{1,64}$")
@@ -49,9 +49,28 @@ def get_user(session: Session, name: str) -> User:
     return user
 
 
+def require_admin(session: Session, actor: str | None, action: str) -> None:
+    """Only an administrator may ``action`` (e.g. "deploy procedures"); ``actor`` None is the server's
+    operator (the command line without ``--as``), who may.
+
+    :raises NotFound: no user has that name.
+    :raises NotAllowed: the user is not an administrator.
+    """
+    if actor is not None and not get_user(session, actor).is_admin:
+        raise NotAllowed(f"only an administrator can {action}; {actor} is not one")
+
+
 def group_names(user: User) -> list[str]:
     return sorted(g.name for g in user.groups)
 
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(sa.select(User).order_by(User.name)))
+
+
+def set_locale(session: Session, name: str, locale: str | None) -> User:
+    """Remember the language ``name`` chose for the web UI (None: the browser's again)."""
+    user = get_user(session, name)
+    user.locale = locale
+    session.flush()
+    return user

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases import audit
 from engine.errors import InstanceError, InvalidInput, NotFound, ScriptError
+from engine.people.users import require_admin
 from engine.runtime.operations import _instance_names
 from engine.runtime.projection import Before, sync_instance
 from engine.runtime.timer_sync import CYCLE, compute_due, waiting_timers
@@ -108,6 +109,7 @@ def move_case(
     new task rows and timers included, inside a savepoint and rolls it back: what it says is what a move
     would do.
     """
+    require_admin(session, actor, "move cases to another version")
     conn = session.connection()
     instance = store.lock_instance(conn, instance_id)
     if instance is None:

@@ -25,9 +25,9 @@ from engine.cases.records import open_case
 from engine.cases.statistics import DEFAULT_PERIOD, PERIOD_PROPERTY, STATISTICS_PROPERTY, count_cases
 from engine.time.clock import Clock
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
+from engine.definitions.start_data import validate_start_data
 from engine.definitions.forms import check_case_size, form_fields, validate_form
 from engine.definitions.reserved import check_data
-from engine.definitions.start_form import start_form
 from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
 from engine.time.school_time import lazy_school_time
 from engine.time.timer_math import add_duration
@@ -64,14 +64,15 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     """Start a case on the latest version of ``process_key`` and run it to its first wait.
 
     :raises NotFound: no such procedure or user.
-    :raises InvalidInput: the start data is not an object of plain names.
+    :raises InvalidInput: the start data does not satisfy the start event's form (or, without one, is not
+        an object of plain names, or names a field another form asks for); nothing is stored.
     :raises InstanceError: the procedure failed before reaching a task.
     """
     conn = _connection(session)
     store.check_user(conn, user)
     definition = store.latest_definition(conn, process_key)
     # Checked like a task's form (undeclared fields, constraints, lengths); free data only without a form.
-    start_data = validate_form(start_form(definition), data or {})
+    start_data = validate_start_data(definition, data or {})
     check_data(definition, start_data)
     return begin_instance(session, definition, starter=user, start_data=start_data, clock=clock, data=start_data)
 

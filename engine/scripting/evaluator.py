@@ -368,7 +368,8 @@ class Evaluator:
     """Evaluates expressions against task data, with whitelisted helper functions.
 
     ``helpers`` are host functions such as ``add_working_days``; ``params`` are the procedure's named
-    parameters, visible to expressions below task data. ``school_time`` places the bare dates and naive
+    parameters. Names are looked up as constants, then case facts, then parameters, and task data last,
+    so typed data can never change what one of the others means. ``school_time`` places the bare dates and naive
     times that expressions give (the school's time zone and office-day end); it is called only then,
     and without it the defaults of ``engine.time.school_time`` apply.
     """
@@ -377,7 +378,7 @@ class Evaluator:
                  params: Mapping[str, Any] | None = None, facts: Mapping[str, Any] | None = None,
                  school_time: Callable[[], SchoolTime] | None = None):
         self.functions = {**BUILTINS, **(helpers or {})}
-        # Facts of the case (initiator, case number) come before parameters; both below task data.
+        # Facts of the case (initiator, case number) come before parameters; both above task data.
         self.params: Mapping[str, Any] = ChainMap(dict(facts or {}), params if params is not None else {})
         self.school_time: Callable[[], SchoolTime] = school_time or (lambda: DEFAULT_SCHOOL_TIME)
 
@@ -385,7 +386,8 @@ class Evaluator:
                  extra: Mapping[str, Any] | None = None) -> Any:
         """Evaluate ``expression``; any failure becomes ``ScriptError`` naming the expression."""
         tree = _parse_expression(expression)
-        names = ChainMap(dict(data or {}), dict(extra or {}), self.params, CONSTANTS)
+        # Case data comes last: what a person typed never stands in for a constant, a fact or a parameter.
+        names = ChainMap(CONSTANTS, self.params, dict(extra or {}), dict(data or {}))
         try:
             return _BudgetedEval(names, self.functions, expression)._eval(tree)
         except ScriptError:
@@ -404,7 +406,7 @@ class Evaluator:
         body = _parse_script(script)
         scratch = dict(context)
         evaluator = _BudgetedEval(
-            ChainMap(scratch, dict(extra or {}), self.params, CONSTANTS), self.functions, script
+            ChainMap(CONSTANTS, self.params, dict(extra or {}), scratch), self.functions, script
         )
         try:
             self._run(body, scratch, evaluator)

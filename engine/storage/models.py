@@ -72,6 +72,8 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(sa.String(128))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))  # argon2id; None: cannot sign in
+    locale: Mapped[str | None] = mapped_column(sa.String(16))  # the web UI's language, None: browser's
     groups: Mapped[list[Group]] = relationship(secondary=user_groups, back_populates="members")
 
     def __repr__(self) -> str:
@@ -156,7 +158,9 @@ class HumanTask(Base):
     """A user task waiting for (or done by) a person: what inboxes query."""
 
     __tablename__ = "human_tasks"
-    __table_args__ = (sa.Index("ix_human_tasks_state_assignee", "state", "assignee"),)
+    __table_args__ = (sa.Index("ix_human_tasks_state_assignee", "state", "assignee"),
+                      sa.Index("ix_human_tasks_open_due", "state", "due_at", "id"),
+                      sa.Index("ix_human_tasks_open_priority", "state", "priority", "due_at", "id"))
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)  # SpiffWorkflow task UUID
     instance_id: Mapped[int] = mapped_column(sa.ForeignKey("instances.id", ondelete="CASCADE"), index=True)
@@ -196,6 +200,31 @@ class TaskCandidate(Base):
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
 
     task: Mapped[HumanTask] = relationship(back_populates="candidates")
+
+
+class EvidenceFile(Base):
+    """An uploaded file's content, stored once however often it is uploaded (key: its SHA-256)."""
+
+    __tablename__ = "evidence_files"
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int]
+    media_type: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class EvidenceUpload(Base):
+    """One upload of a file to a case: who may download it follows from who may see the case."""
+
+    __tablename__ = "evidence_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("evidence_files.sha256"))
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    uploaded_by: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_at: Mapped[datetime]
 
 
 class Case(Base):

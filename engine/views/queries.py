@@ -101,16 +101,18 @@ _SOONEST_DUE_FIRST = (_TASKS.c.due_at.is_(None), _TASKS.c.due_at, _TASKS.c.prior
                       _TASKS.c.created_at)
 
 
-def _visible_statement() -> Prepared:
-    # Built once with bound parameters, and prepared: a client lists tasks before every action. The
-    # user's groups and covers are resolved inside it too.
-    user = sa.bindparam("user")
+def visible_to(user: Any, now: Any) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """Who sees which open task, as SQL: (the condition, ``own``: seen as themselves, not via a cover).
+
+    ``user`` and ``now`` are SQL expressions (bound parameters). Task lists, the inbox pages and their
+    counts all use this one rule.
+    """
     user_id = sa.select(User.id).where(User.name == user).scalar_subquery()
     groups = sa.select(Group.name).join(user_groups, user_groups.c.group_id == Group.id).where(
         user_groups.c.user_id == user_id)
     # Duty cover: the people this user covers now lend them their own tasks (a NULL ``now``: nobody). The
     # exclusion below stays on the user themselves, whoever they cover.
-    covered = covered_by(user_id, sa.bindparam("now", type_=UTCDateTime()))
+    covered = covered_by(user_id, now)
 
     def candidate(*users: Any) -> Any:
         return sa.exists().where(
@@ -127,14 +129,22 @@ def _visible_statement() -> Prepared:
         _CANDIDATES.c.task_id == _TASKS.c.id, _CANDIDATES.c.kind == CandidateKind.EXCLUDED,
         _CANDIDATES.c.name == user,
     )
+    condition = sa.and_(
+        _TASKS.c.state == TaskState.OPEN,
+        sa.or_(as_themselves, _TASKS.c.assignee.in_(covered),
+               sa.and_(_TASKS.c.assignee.is_(None), candidate(_CANDIDATES.c.name.in_(covered)))),
+        ~excluded,
+    )
+    return condition, as_themselves
+
+
+def _visible_statement() -> Prepared:
+    # Built once with bound parameters, and prepared: a client lists tasks before every action. The
+    # user's groups and covers are resolved inside it too.
+    condition, own = visible_to(sa.bindparam("user"), sa.bindparam("now", type_=UTCDateTime()))
     return Prepared(
-        sa.select(*_LISTED, as_themselves.label("own")).select_from(_LISTED_FROM).where(
-            _TASKS.c.state == TaskState.OPEN,
-            sa.or_(as_themselves, _TASKS.c.assignee.in_(covered),
-                   sa.and_(_TASKS.c.assignee.is_(None),
-                           candidate(_CANDIDATES.c.name.in_(covered)))),
-            ~excluded,
-        ).order_by(*_SOONEST_DUE_FIRST)
+        sa.select(*_LISTED, own.label("own")).select_from(_LISTED_FROM).where(condition)
+        .order_by(*_SOONEST_DUE_FIRST)
     )
 
 

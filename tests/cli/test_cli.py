@@ -87,10 +87,12 @@ def test_a_refused_file_prints_every_reason_and_exits_1(sf, tmp_path):
 
 
 def test_users_add_and_list(sf):
-    assert sf("users", "add", "ann", "--groups", "office, staff").stdout == "user ann: groups office, staff\n"
-    assert sf("users", "add", "root", "--admin").stdout == "user root: groups - (administrator)\n"
+    no_password = " (no password: cannot sign in)"
+    assert sf("users", "add", "ann", "--groups", "office, staff").stdout == \
+        f"user ann: groups office, staff{no_password}\n"
+    assert sf("users", "add", "root", "--admin").stdout == f"user root: groups - (administrator){no_password}\n"
     more = sf("users", "add", "ann", "--groups", "library")
-    assert more.stdout == "user ann: groups library, office, staff\n"
+    assert more.stdout == f"user ann: groups library, office, staff{no_password}\n"
     assert sf.json("users", "list") == [
         {"name": "ann", "display_name": None, "groups": ["library", "office", "staff"], "admin": False},
         {"name": "root", "display_name": None, "groups": [], "admin": True},
@@ -183,4 +185,4 @@ def test_complete_and_show(sf, case):
 
     again = sf.fails("complete", case, "--as", "ann")
     assert again.stderr == "error: task 'Fill' was already completed by bob\n"
-    assert sf.fails("show", "99").stderr == "error: no instance 99\n"
+    assert sf.fails("show", "99").stderr == "error: no such case: 99\n"

@@ -15,6 +15,12 @@ from tests.engine.test_migration import V1, V2
 HOSPITAL = Path(__file__).resolve().parents[2] / "processes" / "examples" / "hospital_complaints.bpmn"
 
 
+@pytest.fixture(autouse=True)
+def root(harness) -> None:
+    """The administrator who stages and activates versions (only administrators may)."""
+    harness.user("root", admin=True)
+
+
 def stage(h, data: bytes, name: str = "upload.bpmn") -> int:
     with h.Session.begin() as s:
         [result] = definitions.deploy_file(s, data, name, clock=h.clock, actor="root", stage=True)

@@ -121,9 +121,12 @@ def test_an_undefined_name_says_which(ev):
     assert str(err) == "'score > 5': 'score' is not defined"
 
 
-def test_procedure_parameters_are_visible_below_task_data():
-    ev = Evaluator(params={"limit": 10, "x": 99})
-    assert ev.evaluate("x < limit", {"x": 1}) is True  # task data wins over a parameter of the same name
+def test_task_data_never_stands_in_for_a_parameter_a_fact_or_a_constant():
+    ev = Evaluator(params={"limit": 10, "x": 99}, facts={"initiator": "ann"})
+    assert ev.evaluate("x < limit", {"x": 1}) is False  # the parameter wins over data of the same name
+    assert ev.evaluate("initiator", {"initiator": "bob"}) == "ann"
+    assert ev.evaluate("true", {"true": False}) is True
+    assert ev.evaluate("score + limit", {"score": 1, "limit": 3000}) == 11
 
 
 # --- Camunda Modeler syntax -----------------------------------------------------------------------

@@ -210,6 +210,7 @@ def test_escalation_group_is_a_parameter(p2):
 
     h = p2.h
     h.user("hu", "校长办公室")
+    h.user("admin", admin=True)
     with h.Session.begin() as s:
         params.set_param(s, definitions.latest_definition(s, "p2_complaint"), "escalation_group", "校长办公室",
                          clock=h.clock, actor="admin")

@@ -10,15 +10,19 @@ from click.testing import CliRunner
 from cli.main import cli
 from engine import definitions
 from engine.definitions import params
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotAllowed
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_overrides_and_validation(harness):
     harness.deploy(ROOT / "processes" / "p2_parent_student_complaints.bpmn")
+    harness.user("admin", admin=True)
+    harness.user("ann", "office")
     with harness.Session.begin() as s:
         d = definitions.latest_definition(s, "p2_complaint")
+        with pytest.raises(NotAllowed, match="^only an administrator can change a procedure's parameters; ann"):
+            params.set_param(s, d, "reply_days", "30", clock=harness.clock, actor="ann")
         assert params.effective_params(s, d) == {"reply_days": 7, "escalation_group": "主管领导"}
         assert params.set_param(s, d, "reply_days", "10", clock=harness.clock, actor="admin") == 10
         with pytest.raises(InvalidInput):
@@ -40,6 +44,7 @@ def test_cli_params_and_demo_data(tmp_path, db_url):
     run = CliRunner().invoke
     base = ["--db", db_url]
     assert run(cli, [*base, "deploy", str(ROOT / "processes")]).exit_code == 0
+    assert run(cli, [*base, "users", "add", "admin", "--admin"]).exit_code == 0
     out = run(cli, [*base, "params", "set", "p1_visit", "reply_days", "3", "--as", "admin"])
     assert out.exit_code == 0 and "reply_days = 3" in out.output
     out = run(cli, [*base, "params", "show", "p1_visit", "--json"])

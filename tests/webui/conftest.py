@@ -30,3 +30,31 @@ def csrf_token(client: FlaskClient, path: str = "/track") -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match, "the form carries no CSRF token"
     return match.group(1)
+
+
+PASSWORD = "correct horse 7"
+
+
+@pytest.fixture
+def staff(harness):
+    """Give a user a password so they can sign in: ``staff("ma", "reception")`` returns the name."""
+    from engine.people import passwords
+
+    def make(name: str, *groups: str, admin: bool = False, password: str = PASSWORD) -> str:
+        harness.user(name, *groups, admin=admin)
+        with harness.Session.begin() as s:
+            passwords.set_password(s, name, password)
+        return name
+
+    return make
+
+
+def sign_in(client: FlaskClient, name: str, password: str = PASSWORD, **extra: str):
+    """Post the sign-in form as a browser would (with the page's CSRF token)."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"username": name, "password": password, "csrf_token": token, **extra})
+
+
+def page_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of a signed-in page (any of its forms)."""
+    return csrf_token(client, path)

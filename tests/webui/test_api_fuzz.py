@@ -116,6 +116,8 @@ OPERATIONS = [
     "POST /api/v1/tasks/{task_id}/complete",
     "POST /api/v1/tasks/{task_id}/reassign",
     "GET /api/v1/track/{case_number}",
+    "GET /api/v1/instances",
+    "GET /api/v1/instances/{instance_id}",
 ]
 
 

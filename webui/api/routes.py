@@ -11,11 +11,14 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from spectree import Response as Resp
 from spectree import SecurityScheme, SpecTree
 from spectree.models import InType, SecureType, SecuritySchemeData
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from engine import definitions, runtime
-from engine.errors import NotAllowed, NotFound
-from engine.views import queries, tracking
+from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
+from engine.storage.models import Case, Instance
+from engine.time import school_time
+from engine.views import queries, tracking, visibility
 
 from ..db import get_session
 from . import schemas as s
@@ -103,6 +106,13 @@ def _etag(instance_id: int, version: int) -> str:
     return f'"{instance_id}.{version}"'
 
 
+def _case_of_task_visible(session: Session, user: str, task_id: str) -> None:
+    """404 unless ``user`` may see the case the task belongs to (on the paths that refuse)."""
+    found = queries.case_version_of_task(session, task_id)
+    if found is None or not visibility.may_see_case(session, user, found[0], now=_now()):
+        raise NotFound("there is no such task, or it is not waiting for you")
+
+
 def _visible_task(session: Session, user: str, task_id: str) -> dict[str, Any]:
     """The task as ``user`` sees it in their list, or 404 (also for a task of a case they may not see)."""
     for task in queries.task_list_json(session, user, _now()):
@@ -175,6 +185,40 @@ def start(key: str, json: s.DataIn) -> Any:  # noqa: A002 - spectree passes the 
         "status": str(started.status),
         "tracking_code": started.tracking_code,
     }, 201
+
+
+@bp.get("/instances/<int:instance_id>")
+@spec.validate(resp=Resp(HTTP_200=s.InstanceOut, **E), tags=["cases"])
+def show(instance_id: int) -> Any:
+    """A case as ``schoolflow show --json`` prints it; 404 for a case the caller may not see."""
+    user = caller()
+    session = _session()
+    instance = visibility.find_case(session, instance_id, user, now=_now())
+    response = jsonify(queries.instance_view(session, instance.id, _now()))
+    response.headers["ETag"] = _etag(instance.id, instance.version)
+    return response
+
+
+@bp.get("/instances")
+@spec.validate(query=s.CaseQuery, resp=Resp(HTTP_200=s.CasePage, **E), tags=["cases"])
+def my_cases(query: s.CaseQuery) -> Any:
+    """The cases the caller may see, newest first, a page at a time."""
+    user = caller()
+    session = _session()
+    before = _int_cursor(query.cursor)
+    condition = visibility.visible_cases(session, user, now=_now())
+    stmt = (sa.select(Instance.id, Case.number, Instance.process_key, Instance.status, Instance.started_at)
+            .outerjoin(Case, Case.instance_id == Instance.id).where(condition)
+            .order_by(Instance.id.desc()).limit(query.limit + 1))
+    if before is not None:
+        stmt = stmt.where(Instance.id < before)
+    zone = school_time.school_time(session).tz
+    rows = [{"id": r.id, "case_number": r.number, "process_key": r.process_key, "status": str(r.status),
+             "started_at": queries.local_time(r.started_at, zone)} for r in session.execute(stmt)]
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    nxt = url_for("api.my_cases", limit=query.limit, cursor=_encode(str(rows[-1]["id"]))) if more else None
+    return {"items": rows, "next": nxt}
 
 
 # ------------------------------------------------------------------------------------------------ tasks
@@ -253,8 +297,9 @@ def _act(task_id: str, action: Any, **kwargs: Any) -> Any:
     session = _session()
     try:
         row = action(session, task_id, user=user, clock=current_app.config["CLOCK"], **kwargs)
-    except NotAllowed:
-        _visible_task(session, user, task_id)  # 404 for a task the caller does not see at all
+    except (NotAllowed, ConcurrentUpdate):
+        session.rollback()
+        _case_of_task_visible(session, user, task_id)  # 404 for a task of a case the caller does not see
         raise
     session.commit()
     return row
@@ -303,13 +348,14 @@ def complete(task_id: str, json: s.DataIn) -> Any:  # noqa: A002
         if found is None:
             raise NotFound("there is no such task, or it is not waiting for you")
         if wanted.strip() not in (_etag(*found), "*"):
-            _visible_task(session, user, task_id)  # a stranger learns nothing from the version
+            _case_of_task_visible(session, user, task_id)  # a stranger learns nothing from the version
             raise ApiError(412, "the case changed since you read it; read the task again")
     clock = current_app.config["CLOCK"]
     try:
         done = runtime.complete_task(session, task_id, user=user, clock=clock, data=json.data)
-    except NotAllowed:
-        _visible_task(session, user, task_id)
+    except (NotAllowed, ConcurrentUpdate):
+        session.rollback()
+        _case_of_task_visible(session, user, task_id)  # someone else acted first: 409 for those who see it
         raise
     session.commit()
     return {"id": done.id, "instance_id": done.instance_id, "instance_status": str(done.instance_status)}
