@@ -1,0 +1,75 @@
+"""Browser tests: Playwright drives Debian's /usr/bin/chromium against a real ``schoolflow serve``.
+
+One server per session, on a temporary SQLite file holding the demo data (``cli.demo_cases``), so the
+tests see what ``bash scripts/demo.sh`` serves. Without Chromium these tests skip with the reason, except
+under ``CI=true``, where a missing browser fails the run.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cli.demo_cases import PASSWORD, Demo, build_demo
+from tests.live_server import serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing; scripts/test.sh installs Debian's chromium", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing (scripts/test.sh installs it when run as root)")
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Demo]]:
+    _need_chromium()
+    db = tmp_path_factory.mktemp("browser") / "demo.sqlite"
+    demo = build_demo(f"sqlite:///{db}")
+    with serving(f"sqlite:///{db}") as base:
+        yield base, demo
+
+
+@pytest.fixture(scope="session")
+def browser(demo_server: tuple[str, Demo]) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def sign_in(demo_server: tuple[str, Demo], browser: object) -> Iterator[object]:
+    """sign_in(user, width=1280) -> a signed-in page in its own browser context."""
+    base, _ = demo_server
+    contexts = []
+
+    def _sign_in(user: str, width: int = 1280, height: int = 800) -> object:
+        ctx = browser.new_context(base_url=base, viewport={"width": width, "height": height},
+                                  locale="zh-CN")  # type: ignore[attr-defined]
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto("/login")
+        page.fill("#username", user)
+        page.fill("#password", PASSWORD)
+        page.click("form.sf-login button[type=submit]")
+        page.wait_for_load_state()
+        assert "/login" not in page.url, f"{user} could not sign in"
+        return page
+
+    yield _sign_in
+    for ctx in contexts:
+        ctx.close()
+
+
+def shot(page: object, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
