@@ -50,12 +50,14 @@ class Field:
     values: list[tuple[str, str]] = field(default_factory=list)
     constraints: dict[str, Any] = field(default_factory=dict)
     default: str | None = None
+    properties: dict[str, str] = field(default_factory=dict)  # camunda:property of the field (withTime)
 
 
 def F(id: str, label: str, type: str = "string", required: bool = False,  # noqa: A002, N802
-      values: list[tuple[str, str]] | None = None, default: str | None = None, **constraints: Any) -> Field:
+      values: list[tuple[str, str]] | None = None, default: str | None = None,
+      properties: dict[str, str] | None = None, **constraints: Any) -> Field:
     """A form field; ``constraints`` are minlength, maxlength, min, max, readonly=True."""
-    return Field(id, label, type, required, values or [], constraints, default)
+    return Field(id, label, type, required, values or [], constraints, default, properties or {})
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Node:
     timer: tuple[str, str] | None = None  # (timeDate|timeDuration|timeCycle, expression)
     default: str | None = None  # default flow id of a gateway
     label_pos: str = "top"  # gateways: top | bottom; events: bottom | top
+    properties: dict[str, str] = field(default_factory=dict)  # camunda:property (a start's workingDay)
     props: dict[str, str] = field(default_factory=dict)  # task-level camunda:properties (excludeUsers)
 
     @property
@@ -457,6 +460,10 @@ def _form(parent: etree._Element, fields: list[Field]) -> None:
     form = _sub(ext, CAMUNDA, "formData")
     for f in fields:
         el = _sub(form, CAMUNDA, "formField", id=f.id, label=f.label, type=f.type, defaultValue=f.default)
+        if f.properties:
+            props = _sub(el, CAMUNDA, "properties")
+            for k, v in f.properties.items():
+                _sub(props, CAMUNDA, "property", id=k, value=v)
         cons = ([("required", None)] if f.required else []) + [
             (k, None if v is True else str(v)) for k, v in f.constraints.items()]
         if cons:
@@ -526,9 +533,9 @@ def _process_xml(root: etree._Element, proc: Process) -> None:
             el.set(_q(CAMUNDA, k), v)
         if n.doc:
             _sub(el, BPMN, "documentation").text = n.doc
-        if n.props:
+        if n.props or n.properties:  # one extensionElements for both
             tprops = _sub(_sub(el, BPMN, "extensionElements"), CAMUNDA, "properties")
-            for k, v in n.props.items():
+            for k, v in {**n.properties, **n.props}.items():
                 _sub(tprops, CAMUNDA, "property", name=k, value=v)
         if n.form:
             _form(el, n.form)

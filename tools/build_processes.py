@@ -47,6 +47,22 @@ see it as `NAME`. An administrator changes it per deployment without editing XML
 `schoolflow params set p2_complaint reply_days 10`, `schoolflow params show p2_complaint`,
 `schoolflow params unset …`; `schoolflow definitions` lists the values in force.
 
+**Deadlines.** `camunda:dueDate` and the boundary timers that escalate an overdue task count working
+days on the school calendar from a moment recorded in the case, e.g. `${working_days_after(received_at,
+reply_days)}` (`received_at`: when the engine received the case): the deadline stays where it was when a
+task is re-created by a loop, the re-created task shows as overdue once it has passed, and its escalation
+does not fire a second time.
+
+**Schedules and reports.** A schedule's start event may carry the property `workingDay` (`previous` or
+`next`): `0 0 17 L * ?` with `previous` is "the last working day of each month", `0 0 9 ? * MON` with
+`next` "the first working day of each week", on the school calendar. A report procedure
+(`statistics` property) starts with counts the engine computed from the case records, shown read-only
+on its form (README, "Procedure files").
+
+**Every flow is walked.** `tests/processes/test_zz_flow_coverage.py` fails when a sequence flow of a
+shipped file is walked by no test of `tests/processes` (the flows taken are read from the cases' task
+trees after each test).
+
 **Deadlines.** A deadline "n working days from receipt" counts from the moment the engine received the
 case (`received_at`, a fact no form can set), on the school calendar:
 `${add_working_days_from(received_at, reply_days)}` (P2, P3, P4). A typed date (受理日期) is recorded but
@@ -101,7 +117,31 @@ def document(all_defs: list) -> str:
             # A clause the engine itself implements names the feature (a string) instead of element ids.
             where = ids if isinstance(ids, str) else ", ".join(f"`{i}`" for i in ids)
             out.append(f"| {clause} | {text.replace('|', '/')} | {where} |")
+    out.append(_index(all_defs))
     return "\n".join(out) + "\n"
+
+
+def _index(all_defs: list) -> str:
+    """PROCEDURES.md item by item, each to its rows of the tables above (with their element ids)."""
+    from tools.process_specs.clause_index import INDEX
+
+    rows = {(d.file, c[0]): c[2] for d in all_defs for c in d.clauses}
+    out = ["\n## PROCEDURES.md, item by item\n",
+           "Each numbered item of `PROCEDURES.md`, with the rows above that encode it and their element ids, "
+           "or the part of the engine or UI that does it.\n",
+           "| item | what | where |", "| --- | --- | --- |"]
+    for item, text, where in INDEX:
+        if isinstance(where, str):
+            cell = where
+        else:
+            parts = []
+            for file, clause in where:
+                ids = rows.get((file, clause), [])
+                ids_text = ids if isinstance(ids, str) else ", ".join(f"`{i}`" for i in ids)
+                parts.append(f"`{file}` {clause}: {ids_text}")
+            cell = "; ".join(parts)
+        out.append(f"| {item} | {text} | {cell.replace('|', '/')} |")
+    return "\n".join(out)
 
 
 def _public(fields: str) -> str:

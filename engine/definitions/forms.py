@@ -9,7 +9,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from engine.errors import InvalidInput
@@ -44,10 +44,15 @@ class FormField:
     max: float | None = None
     values: list[tuple[str, str]] = field(default_factory=list)
     default: str | None = None
+    # A date field with the field property ``withTime=true`` takes a date and a time of day (来访时间).
+    with_time: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "type": self.type, "required": self.required,
-                "readonly": self.readonly, "values": [{"id": i, "name": n} for i, n in self.values]}
+        out = {"id": self.id, "label": self.label, "type": self.type, "required": self.required,
+               "readonly": self.readonly, "values": [{"id": i, "name": n} for i, n in self.values]}
+        if self.with_time:
+            out["with_time"] = True
+        return out
 
 
 def form_fields(task_spec: Any) -> list[FormField]:
@@ -61,8 +66,19 @@ def form_fields(task_spec: Any) -> list[FormField]:
             readonly="readonly" in rules, minlength=_int(rules.get("minlength")),
             maxlength=_int(rules.get("maxlength")), min=_num(rules.get("min")), max=_num(rules.get("max")),
             values=[(o.id, o.name) for o in getattr(f, "options", [])], default=f.default_value,
+            with_time=f.type == "date" and _property(f, WITH_TIME) in TRUE_WORDS,
         ))
     return out
+
+
+WITH_TIME = "withTime"
+
+
+def _property(f: Any, name: str) -> str:
+    for prop in getattr(f, "properties", None) or []:
+        if getattr(prop, "id", None) == name:
+            return str(prop.value or "").strip().lower()
+    return ""
 
 
 def _int(v: str | None) -> int | None:
@@ -133,6 +149,14 @@ def _clean(f: FormField, raw: Any) -> Any:
             if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
                 return raw.strip().lower() in TRUE_WORDS
             raise ValueError("must be yes or no")
+        case "date" if f.with_time:
+            try:
+                moment = datetime.fromisoformat(str(raw).strip().replace(" ", "T", 1))
+            except ValueError:
+                moment = None
+            if moment is None or moment.tzinfo is not None or len(str(raw).strip()) <= 10:
+                raise ValueError("must be a date and a time of day such as 2026-09-01 14:30") from None
+            return moment.isoformat(timespec="minutes")
         case "date":
             try:
                 day = date.fromisoformat(raw.strip()) if isinstance(raw, str) and len(raw) <= 40 else None

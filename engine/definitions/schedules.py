@@ -15,18 +15,28 @@ from sqlalchemy.orm import Session
 from engine.time.clock import Clock
 from engine.storage.models import Definition, Schedule
 from engine.scripting import Evaluator
+from engine.errors import ScriptError
+from engine.time.school_calendar import load_calendar
 from engine.time.timer_math import Cycle, due_time
 
 
-def start_timers(spec: Any) -> list[tuple[str, str, str]]:
-    """``(bpmn_id, kind, expression)`` of the top-level timer start events of a process spec."""
+WORKING_DAY_PROPERTY = "workingDay"
+
+
+def start_timers(spec: Any) -> list[tuple[str, str, str, str | None]]:
+    """``(bpmn_id, kind, expression, working_day)`` of the top-level timer start events of a process spec.
+
+    ``working_day`` is the start event's ``workingDay`` property (``previous`` or ``next``), or None.
+    """
     from engine.spiff.host_timers import timer_definition, timer_type
 
     out = []
     for task_spec in spec.task_specs.values():
         definition = timer_definition(task_spec)
         if definition is not None and type(task_spec).__name__ == "StartEvent":
-            out.append((task_spec.bpmn_id, timer_type(definition), definition.expression or ""))
+            option = (getattr(task_spec, "extensions", None) or {}).get(WORKING_DAY_PROPERTY)
+            out.append((task_spec.bpmn_id, timer_type(definition), definition.expression or "",
+                        (option or "").strip() or None))
     return out
 
 
@@ -40,8 +50,15 @@ def sync_schedules(session: Session, definition: Definition, spec: Any, evaluato
     existing = {s.bpmn_id: s for s in session.scalars(
         sa.select(Schedule).where(Schedule.process_key == definition.process_key))}
     wanted = start_timers(spec)
-    for bpmn_id, kind, expression in wanted:
+    for bpmn_id, kind, expression, working_day in wanted:
         due, cycle = due_time(kind, expression, evaluator.evaluate, now, evaluator.school_time)
+        if working_day:
+            if cycle is None:
+                raise ScriptError(f"start event {bpmn_id}: workingDay applies to a repeating timer "
+                                  "(timeCycle), not to a single date or duration")
+            calendar = load_calendar(session, evaluator.school_time())
+            cycle = cycle.with_working_day(working_day, now, calendar.is_working_day, calendar.timezone)
+            due = cycle.next_due
         row = existing.get(bpmn_id) or Schedule(process_key=definition.process_key, bpmn_id=bpmn_id)
         row.definition_id, row.kind, row.expression = definition.id, kind, expression
         row.next_due_at, row.cycle, row.active = due, cycle.to_json() if cycle else None, True
@@ -52,10 +69,18 @@ def sync_schedules(session: Session, definition: Definition, spec: Any, evaluato
     session.flush()
 
 
-def advance_schedule(schedule: Schedule, now: datetime) -> None:
-    """After a firing: the next occurrence in the future, or none for a one-off or exhausted schedule."""
+def advance_schedule(schedule: Schedule, now: datetime, session: Session) -> None:
+    """After a firing: the next occurrence in the future, or none for a one-off or exhausted schedule.
+
+    A cycle with the working-day option reads the school calendar (through ``session``) as it is now, so a
+    closure entered after deployment still moves the rounds that fall on it.
+    """
     schedule.last_fired_at = now
-    following = Cycle.from_json(schedule.cycle).advance(now) if schedule.cycle else None
+    cycle = Cycle.from_json(schedule.cycle) if schedule.cycle else None
+    is_working_day = None
+    if cycle is not None and cycle.working_day:
+        is_working_day = load_calendar(session).is_working_day
+    following = cycle.advance(now, is_working_day) if cycle else None
     if following is None:
         schedule.active, schedule.next_due_at, schedule.cycle = False, None, None
     else:

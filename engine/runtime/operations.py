@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from engine.cases import audit
 from engine.storage import store
 from engine.people.assignment import check_may_claim, check_may_complete, covered_owner, is_excluded
 from engine.cases.records import open_case
+from engine.cases.statistics import DEFAULT_PERIOD, PERIOD_PROPERTY, STATISTICS_PROPERTY, count_cases
 from engine.time.clock import Clock
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
 from engine.definitions.start_data import validate_start_data
@@ -28,6 +30,7 @@ from engine.definitions.forms import check_case_size, form_fields, validate_form
 from engine.definitions.reserved import check_data
 from engine.storage.models import CandidateKind, HumanTask, Instance, InstanceStatus, TaskCandidate, TaskState, User
 from engine.time.school_time import lazy_school_time
+from engine.time.timer_math import add_duration
 from engine.people.substitution import active_for
 from engine.people.users import get_user
 from engine.runtime.projection import Before, sync_instance
@@ -74,6 +77,9 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     return begin_instance(session, definition, starter=user, start_data=start_data, clock=clock, data=start_data)
 
 
+RECEIVED_AT = "received_at"
+
+
 def begin_instance(session: Session, definition: store.DefinitionRef, *, starter: str | None,
                    start_data: dict[str, Any], clock: Clock, **audit_detail: Any) -> Started:
     """Create an instance of ``definition`` with its case record and run it to its first wait.
@@ -87,7 +93,12 @@ def begin_instance(session: Session, definition: store.DefinitionRef, *, starter
     case, tracking_code = open_case(conn, instance, now, school_time)
     names = _instance_names(instance, case.number)
     evaluator = make_evaluator(session, definition, clock, names, school_time)
-    workflow = new_workflow(definition, script_engine(evaluator, definition), start_data)
+    # ``received_at``: the moment of receipt as the engine knows it, which deadlines count from
+    # (``working_days_after(received_at, 7)``); it comes last so that no start form can backdate it.
+    engine_data: dict[str, Any] = {RECEIVED_AT: now.isoformat()}
+    if definition.properties.get(STATISTICS_PROPERTY):  # a report: the counts it shows, kept with the case
+        engine_data.update(_report_counts(session, definition.properties, now, school_time))
+    workflow = new_workflow(definition, script_engine(evaluator, definition), {**start_data, **engine_data})
     advance(workflow)
     if fire_start_timers(workflow):
         workflow.refresh_timers()
@@ -279,6 +290,14 @@ def _touch(instance: Instance, clock: Clock) -> None:
     # concurrent save of the same case fails instead of overwriting.
     instance.updated_at = clock.now()
     flag_modified(instance, "updated_at")
+
+
+def _report_counts(session: Session, properties: dict[str, Any], now: datetime,
+                   school_time: Callable[[], Any]) -> dict[str, Any]:
+    keys = [k.strip() for k in str(properties[STATISTICS_PROPERTY]).split(",") if k.strip()]
+    period = str(properties.get(PERIOD_PROPERTY) or DEFAULT_PERIOD)
+    since = now - (add_duration(now, period) - now)
+    return count_cases(session, keys, since, now, now, school_time().tz)
 
 
 def _instance_names(instance: store.InstanceRow, case_number: str | None = None) -> dict[str, Any]:

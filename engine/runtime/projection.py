@@ -18,6 +18,7 @@ from engine.people.assignment import EXCLUDE_PROPERTY, assign
 from engine.cases.records import case_columns
 from engine.errors import InstanceError, ScriptError
 from engine.definitions.evaluation import LazyMapping
+from engine.definitions.forms import form_fields
 from engine.storage.models import CandidateKind, Definition, InstanceStatus, TaskState
 from engine.scripting import Evaluator, is_expression
 from engine.spiff.codec import codec
@@ -146,6 +147,7 @@ def _new_row(instance: InstanceRow, task_id: str, task: Any, evaluator: Evaluato
              candidates: list[dict[str, Any]]) -> None:
     spec = task.task_spec
     ext = getattr(spec, "extensions", {}) or {}
+    _fill_readonly(task, evaluator, now)
     a = assign(ext, spec.lane, task.data, evaluator, groups_by_lane, instance.started_by,
                exclude=instance.definition.properties.get(EXCLUDE_PROPERTY))
     rows.append({
@@ -157,6 +159,24 @@ def _new_row(instance: InstanceRow, task_id: str, task: Any, evaluator: Evaluato
     for kind, names in ((CandidateKind.USER, a.users), (CandidateKind.GROUP, a.groups),
                         (CandidateKind.EXCLUDED, a.excluded)):
         candidates.extend({"task_id": task_id, "kind": kind, "name": n} for n in dict.fromkeys(names))
+
+
+def _fill_readonly(task: Any, evaluator: Evaluator, now: datetime) -> None:
+    """Give a new task's read-only fields their values: a default expression evaluated now
+    (``${working_days_after(received_at, reply_days)}``), or what the case already holds under that id
+    (the counts of a report). They stay in the task's data, and so with the case once it is completed.
+    """
+    for f in form_fields(task.task_spec):
+        if not f.readonly:
+            continue
+        if f.default and is_expression(f.default):
+            value = evaluator.evaluate(f.default, task.data)
+            if f.type == "date" and value:  # a computed deadline, shown as the school's local date and time
+                zone = evaluator.school_time().tz
+                value = resolve_moment(value, now, evaluator.school_time).astimezone(zone).isoformat(timespec="minutes")
+            task.data[f.id] = value
+        elif f.default is not None and f.id not in task.data:
+            task.data[f.id] = f.default
 
 
 def _due(ext: dict[str, Any], evaluator: Evaluator, data: dict[str, Any], now: Any) -> Any:

@@ -123,7 +123,7 @@ def fire_next_schedule(Session: sessionmaker[Session], clock: Clock) -> str | No
             definition = session.get(Definition, schedule.definition_id)
             assert definition is not None
             start_scheduled(session, definition, schedule.bpmn_id, clock)
-            advance_schedule(schedule, now)
+            advance_schedule(schedule, now, session)
             return "started"
     except Exception:  # one broken procedure must not block the whole sweep
         if claimed is None:
@@ -132,7 +132,7 @@ def fire_next_schedule(Session: sessionmaker[Session], clock: Clock) -> str | No
         with Session.begin() as session:
             schedule = session.get(Schedule, claimed)
             if schedule is not None:
-                advance_schedule(schedule, now)  # skip this occurrence rather than retry it forever
+                advance_schedule(schedule, now, session)  # skip this occurrence rather than retry it forever
         return "failed"
 
 

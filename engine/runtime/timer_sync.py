@@ -49,10 +49,15 @@ def sync_timers(conn: sa.Connection, instance_id: int, waiting: dict[str, Any], 
     """
     store.cancel_timers(conn, [t for t in before if t not in waiting])  # its activity finished first
     rows = []
-    for timer_id, task in waiting.items():
-        if timer_id in before:
-            continue
+    new = {i: t for i, t in waiting.items() if i not in before}
+    boundaries = {t.task_spec.bpmn_id for t in new.values() if timer_kind(t) == "boundary"}
+    fired = store.fired_deadlines(conn, instance_id, boundaries) if boundaries else set()
+    for timer_id, task in new.items():
         due, cycle = compute_due(task, evaluator, now)
+        if cycle is None and (task.task_spec.bpmn_id, due) in fired:
+            # A task re-created by a loop keeps its deadline; that deadline's escalation already happened,
+            # so the timer waits without a row and never fires again (the task still shows as overdue).
+            continue
         if cycle is not None:
             task.internal_data[CYCLE] = cycle.to_json()
         rows.append({"id": timer_id, "instance_id": instance_id, "bpmn_id": task.task_spec.bpmn_id,

@@ -52,6 +52,7 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
         return clock.now().astimezone(school_time().tz).date().isoformat()  # no calendar entries needed
 
     return {"add_working_days": add_working_days, "add_working_days_from": add_working_days_from,
+            "working_days_after": add_working_days_from,  # the same, as the shipped specs write it
             "working_days_between": working_days_between,
             "now": now, "today": today}
 

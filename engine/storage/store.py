@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -419,6 +419,21 @@ _NEXT_SEQUENCE = {"postgresql": _sequence_upsert(pg_insert), "sqlite": _sequence
 def next_sequence(conn: sa.Connection, prefix: str, year: int) -> int:
     """The next number for ``prefix`` in ``year``; one statement, safe under concurrency (row lock)."""
     return _NEXT_SEQUENCE[conn.dialect.name].scalar(conn, {"prefix": prefix, "year": year})
+
+
+def fired_deadlines(conn: Any, instance_id: int, bpmn_ids: set[str]) -> set[tuple[str, datetime]]:
+    """``(bpmn_id, due_at)`` of the timers of an instance among ``bpmn_ids`` that have already fired."""
+    if not bpmn_ids:
+        return set()
+    conn = conn.conn if isinstance(conn, DeferredWrites) else conn
+    rows = conn.execute(sa.select(TIMERS.c.bpmn_id, TIMERS.c.due_at).where(
+        TIMERS.c.instance_id == instance_id, TIMERS.c.status == TimerStatus.FIRED,
+        TIMERS.c.bpmn_id.in_(sorted(bpmn_ids))))
+    return {(r.bpmn_id, _aware(r.due_at)) for r in rows}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def cancel_timers(conn: Any, ids: list[str]) -> None:

@@ -116,29 +116,91 @@ class Cycle:
     until: datetime | None = None  # no round after this moment (R/duration/end)
     # A cron line's zone: the school's when the timer started, kept so that firing reads no settings.
     zone: str | None = None
+    # The working-day option (WORKING_DAY_OPTIONS): a round on a day off moves to the previous or next
+    # working day. ``raw`` is then the unmoved occurrence the cycle steps from, so that moving never
+    # drifts the cycle (stepping a month from the 30th instead of the 31st).
+    working_day: str | None = None
+    raw: datetime | None = None
 
-    def advance(self, now: datetime) -> Cycle | None:
-        """The cycle after one firing, skipping occurrences missed while nobody was running the worker."""
+    def advance(self, now: datetime, is_working_day: Callable[[date], bool] | None = None) -> Cycle | None:
+        """The cycle after one firing, skipping occurrences missed while nobody was running the worker.
+
+        ``is_working_day`` (the school calendar) is needed only by a cycle with the working-day option.
+        """
         remaining = None if self.remaining is None else self.remaining - 1
         if remaining == 0:
             return None
-        nxt = _catch_up(self.next_due, self.step, self.cron, self.zone, now)
-        if self.until is not None and nxt > self.until:
+        if not self.working_day:
+            raw = nxt = _catch_up(self.next_due, self.step, self.cron, self.zone, now)
+        else:
+            # Missed rounds are caught up counted, then moved; two raw rounds moved onto the same working
+            # day (a whole week off) fire once.
+            raw = _catch_up(self.raw or self.next_due, self.step, self.cron, self.zone, now)
+            nxt = self._moved(raw, is_working_day)
+            while nxt <= now or (self.next_due <= now and nxt <= self.next_due):
+                raw = _step(raw, self.step, self.cron, self.zone)
+                nxt = self._moved(raw, is_working_day)
+        if self.until is not None and raw > self.until:
             return None
-        return Cycle(nxt, remaining, self.step, self.cron, self.until, self.zone)
+        return Cycle(nxt, remaining, self.step, self.cron, self.until, self.zone, self.working_day,
+                     raw if self.working_day else None)
+
+    def with_working_day(self, option: str | None, now: datetime,
+                         is_working_day: Callable[[date], bool], zone: ZoneInfo) -> Cycle:
+        """This cycle with the working-day option applied to its first round (one after ``now``)."""
+        if not option:
+            return self
+        if option not in WORKING_DAY_OPTIONS:
+            raise ScriptError(f"workingDay '{option}' is not one of {', '.join(WORKING_DAY_OPTIONS)}: "
+                              "'previous' moves a round on a day off to the working day before, 'next' to "
+                              "the one after")
+        self.working_day, self.raw, self.zone = option, self.next_due, self.zone or zone.key
+        self.next_due = self._moved(self.next_due, is_working_day)
+        while self.next_due <= now:
+            self.raw = _step(self.raw, self.step, self.cron, self.zone)
+            self.next_due = self._moved(self.raw, is_working_day)
+        return self
+
+    def _moved(self, moment: datetime, is_working_day: Callable[[date], bool] | None) -> datetime:
+        if not self.working_day:
+            return moment
+        if is_working_day is None:
+            raise ScriptError("a cycle with the workingDay option needs the school calendar")
+        return move_to_working_day(moment, self.working_day, is_working_day, ZoneInfo(self.zone or "UTC"))
 
     def to_json(self) -> dict[str, object]:
         return {"next": self.next_due.isoformat(), "remaining": self.remaining, "step": self.step,
                 "cron": self.cron, "until": self.until.isoformat() if self.until else None,
-                "zone": self.zone}
+                "zone": self.zone, "working_day": self.working_day,
+                "raw": self.raw.isoformat() if self.raw else None}
 
     @classmethod
     def from_json(cls, d: dict[str, object]) -> Cycle:
         until = d.get("until")
         # Cron cycles stored before the zone was kept were computed in the default zone.
         zone = d.get("zone") or (DEFAULT_SCHOOL_TIME.tz.key if d.get("cron") else None)
+        raw = d.get("raw")
         return cls(datetime.fromisoformat(str(d["next"])), d["remaining"], d["step"], d["cron"],  # type: ignore[arg-type]
-                   datetime.fromisoformat(str(until)) if until else None, zone)  # type: ignore[arg-type]
+                   datetime.fromisoformat(str(until)) if until else None, zone,  # type: ignore[arg-type]
+                   d.get("working_day"), datetime.fromisoformat(str(raw)) if raw else None)  # type: ignore[arg-type]
+
+
+# A timer's ``workingDay`` option: where a round that falls on a day off goes. With a month-end cron line
+# (``0 0 17 L * ?``) "previous" gives the last working day of each month; with a Monday one
+# (``0 0 8 ? * MON``) "next" gives the first working day of each week.
+WORKING_DAY_OPTIONS = ("previous", "next")
+
+
+def move_to_working_day(moment: datetime, option: str, is_working_day: Callable[[date], bool],
+                        zone: ZoneInfo) -> datetime:
+    """``moment`` kept at its time of day in ``zone``, on the nearest working day before or after it."""
+    local = moment.astimezone(zone)
+    day, step = local.date(), timedelta(days=-1 if option == "previous" else 1)
+    for _ in range(366):  # a calendar with no working day in a year is an administrator's mistake
+        if is_working_day(day):
+            return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone).astimezone(UTC)
+        day += step
+    raise ScriptError(f"no working day within a year of {local.date().isoformat()}; check the school calendar")
 
 
 def _step(moment: datetime, step: str | None, cron: str | None, zone: str | None) -> datetime:

@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from engine.storage.prepared import Prepared
 from engine.definitions import params
 from engine.definitions.deploy import list_definitions
 from engine.runtime.workflow import specs_of
+from engine.spiff.codec import codec
 from engine.time.school_time import SchoolTime, lazy_school_time
 from engine.people.substitution import active_for, covered_by
 
@@ -184,18 +186,35 @@ def task_json(session: Session, task: Any, now: datetime | None = None, *,
     ``school_time`` (``settings.lazy_school_time``, one per listing) gives the zone the due time is shown
     in. ``on_behalf_of`` is the absent colleague whose task the viewer sees as their substitute.
     """
-    spec = _task_spec(store.definition_of(session.connection(), task), task.bpmn_id)
+    definition = store.definition_of(session.connection(), task)
+    spec = _task_spec(definition, task.bpmn_id)
+    fields = form_fields(spec) if spec is not None else []
     out = {
         "id": task.id, "instance_id": task.instance_id, "case_number": task.case_number,
         "process_key": task.process_key, "name": task.name, "lane": task.lane, "assignee": task.assignee,
         "candidate_groups": candidate_groups,
         "due_at": local_time(task.due_at, school_time().tz) if task.due_at else None,
         "priority": task.priority, "on_behalf_of": on_behalf_of,
-        "form": [f.to_json() for f in form_fields(spec)] if spec is not None else [],
+        "form": [f.to_json() for f in fields],
     }
+    if any(f.readonly for f in fields):  # shown, not asked: their values come from the task's data
+        data = _task_data(session, definition, task)
+        for f, shown in zip(fields, out["form"], strict=True):
+            if f.readonly:
+                shown["value"] = data.get(f.id)
     if now is not None:
         out["overdue"] = bool(task.due_at and task.due_at < now)
     return out
+
+
+def _task_data(session: Session, definition: Any, task: Any) -> dict[str, Any]:
+    """The data of an open task as its case holds it (read only for forms with read-only fields)."""
+    instance = session.get(Instance, task.instance_id)
+    if instance is None:
+        return {}
+    workflow = codec.load_state(instance.state, specs_of(definition))
+    found = workflow.get_task_from_id(UUID(str(task.id)))
+    return dict(found.data) if found is not None else {}
 
 
 def _task_spec(definition: Any, bpmn_id: str) -> Any:

@@ -42,7 +42,7 @@ def since_case(harness):
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_p3_refuses_an_acceptance_date_outside_the_calendar_then_takes_a_real_one(harness, day):
     p3 = Procedure(harness, "p3_institution_parent_complaints.bpmn")
-    p3.people(tan="投诉受理人员", gao="责任部门")
+    p3.people(tan="投诉受理人员", gao=("责任部门", "教学部"))  # P3 四: the department named at assignment
     h = p3.h
     from tests.processes.test_p3_institution_parent_complaints import START
 

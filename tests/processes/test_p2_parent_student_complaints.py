@@ -200,6 +200,8 @@ def test_overdue_extended_investigation_is_escalated(p2):
     assert h.fire_due().fired == 1
     p2.only("延期超期督办", sees=["zhou"], blind=["zhang", "wang"])
     assert "超期投诉督办" not in h.task_names("zhou")  # the first deadline's timer ended with its task
+    h.do("zhou", "延期超期督办", {"escalation_note": "延期后仍超期，今日办结"})
+    assert h.task_names("zhou") == []
 
 
 def test_escalation_group_is_a_parameter(p2):
@@ -218,16 +220,27 @@ def test_escalation_group_is_a_parameter(p2):
     p2.only("超期投诉督办", sees=["hu"], blind=["zhou", "zhang"])
 
 
-def test_weekly_statistics_start_a_new_case_every_friday(p2):
+def test_weekly_statistics_on_the_first_working_day_of_each_week_with_computed_counts(p2):
+    """§五6: the complaint office reports the week's complaints to the committee every week, from the records
+    themselves, on the school calendar: Monday 5 October 2026 is a holiday, so that week's report starts on
+    Thursday 8 October; the next on Monday 12 October."""
     h = p2.h
     assert p2.instances("p2_weekly_stats") == []
-    h.clock.set(datetime(2026, 10, 2, 16, 1, tzinfo=SH))
+    h.clock.set(datetime(2026, 10, 5, 9, 1, tzinfo=SH))
+    assert h.fire_due().started == 0  # a holiday
+    h.start("p2_complaint", "xu", COMPLAINT)  # received in the holiday week
+    h.clock.set(datetime(2026, 10, 8, 9, 1, tzinfo=SH))
     assert h.fire_due().started == 1
     p2.only("编制每周投诉统计", sees=["xu"], blind=["chen", "zhang"])
-    h.do("xu", "编制每周投诉统计", {"week_of": "2026-09-28", "complaints_received": 3, "complaints_closed": 2})
+    task = h.task("xu", "编制每周投诉统计")
+    shown = {f["id"]: f["value"] for f in task["form"] if f["readonly"]}
+    assert (shown["stat_received"], shown["stat_open"], shown["stat_by_status"]) == (1, 1, "处理中 1")
+    assert shown["stat_by_channel"] == "phone 1"
+    h.do("xu", "编制每周投诉统计", {"corrections": "跟踪中"})
     p2.only("校委会审阅统计", sees=["chen"], blind=["xu"])
     h.do("chen", "校委会审阅统计", {"stats_remarks": "阅"})
-    assert h.advance(days=7).started == 1
+    h.clock.set(datetime(2026, 10, 12, 9, 1, tzinfo=SH))
+    assert h.fire_due().started == 1
     runs = p2.instances("p2_weekly_stats")
     assert [r.status for r in runs] == ["completed", "running"]
     assert p2.case(runs[1].id).number.startswith("TJ-2026-")

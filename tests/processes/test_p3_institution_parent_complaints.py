@@ -179,6 +179,9 @@ def test_overdue_investigation_escalates_counting_from_receipt(p3, team, task, e
     assert h.advance(hours=1).fired == 1
     p3.only(escalation, sees=["guan"], blind=["gao", "fang", "tan", "zhoulaoshi"])
     assert task in h.task_names(who)  # the investigation goes on
+    h.do("guan", escalation, {"escalation_note": "三日内完成调查"})
+    assert escalation not in h.task_names("guan")  # chased once, done
+    assert h.advance(days=1).fired == 0
 
 
 def test_unfounded_complaint_is_explained_without_a_plan(p3):

@@ -142,3 +142,18 @@ def test_overdue_investigation_escalates(p4):
     h.clock.set(datetime(2026, 10, 13, 17, 31, tzinfo=SH))
     assert h.fire_due().fired == 1
     p4.only("超期督办", sees=["kong"], blind=["yu", "liu_teacher"])
+
+
+def test_overdue_investigation_is_escalated_to_the_board(p4):
+    """二4: an investigation not finished within reply_days working days goes to the board (管理委员会)."""
+    h = p4.h
+    _recorded(p4)
+    h.do("xia", "初步评估分类", {"category": "teaching", "severity": "high", "simple_case": False})
+    h.do("jin", "指定调查人", {"investigator_user": "yu"})
+    h.clock.set(datetime(2026, 10, 13, 17, 29, tzinfo=SH))
+    assert h.fire_due().fired == 0
+    assert h.advance(minutes=2).fired == 1
+    p4.only("超期督办", sees=["kong"], blind=["yu", "liu_teacher", "xia"])
+    h.do("kong", "超期督办", {"escalation_note": "两日内完成调查"})
+    assert "超期督办" not in h.task_names("kong")
+    assert "调查核实" in h.task_names("yu")  # the investigation itself stays open

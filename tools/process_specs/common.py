@@ -24,5 +24,27 @@ def accused_fields() -> list[Field]:
 
 
 def deadline(days: str, since: str = "accepted_on") -> str:
-    """Due at the end of the office day ``days`` working days after ``since`` (a date in the case data)."""
-    return f"${{add_working_days(max(0, {days} - working_days_between({since}, today())))}}"
+    """Due at the end of the office day ``days`` working days after ``since`` (a date in the case data).
+
+    Counted from ``since``, never from today: a task re-created by a loop keeps the deadline, and shows
+    as overdue once it has passed (``max(0, …)`` from today made it "due today" for ever).
+    """
+    return f"${{working_days_after({since}, {days})}}"
+
+
+def report_fields() -> list[Field]:
+    """The counts the engine puts into a report case (``engine/cases/statistics.py``), shown read-only."""
+    return [
+        F("stat_period", "统计期间", readonly=True),
+        F("stat_received", "受理数", "long", readonly=True),
+        F("stat_closed", "办结数", "long", readonly=True),
+        F("stat_open", "仍在处理数", "long", readonly=True),
+        F("stat_overdue", "超期数", "long", readonly=True),
+        F("stat_satisfied", "满意数", "long", readonly=True),
+        F("stat_dissatisfied", "不满意数", "long", readonly=True),
+        F("stat_by_procedure", "按流程", readonly=True),
+        F("stat_by_category", "按类别", readonly=True),
+        F("stat_by_channel", "按渠道", readonly=True),
+        F("stat_by_status", "按状态", readonly=True),
+        F("stat_hot_issues", "热点问题（按归档标签）", readonly=True),
+    ]

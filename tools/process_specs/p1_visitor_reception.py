@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from tools.bpmn_builder import Definitions, F, Process
 
-from .common import deadline
+from .common import deadline, report_fields
 
-STAFF, INVESTIGATOR, DEPTS, HEAD = "lane_staff", "lane_investigator", "lane_depts", "lane_head"
+STAFF, INVESTIGATOR, HEAD = "lane_staff", "lane_investigator", "lane_head"
+# Counted from receipt as the engine recorded it (the case's start), never from a date someone types.
+REPLY_DEADLINE = deadline("reply_days", "received_at")
 
 p = Process(
     "p1_visit", "来访接待",
-    lanes=[(STAFF, "接访人员"), (INVESTIGATOR, "调查负责人"), (DEPTS, "相关部门"), (HEAD, "接访室负责人")],
+    lanes=[(STAFF, "接访人员"), (INVESTIGATOR, "调查负责人"), (HEAD, "接访室负责人")],
     properties={"casePrefix": "JF", "param.reply_days": "5", "param.escalation_group": "接访室负责人"},
     doc="学校接访室来访接待：登记、沟通、职责判断、当场答复或调查处理、答复反馈、建立来访档案。"
         "来访者身份和来访内容仅处理本案件的人员可见（按泳道分派任务）。",
@@ -17,12 +19,12 @@ p = Process(
 p.start("start", "来访者到访", STAFF, 0)
 p.xor("m_register", None, STAFF, 1)
 p.task("register", "填写来访登记表", STAFF, 2, doc="《来访登记表》；信息不完整的退回补充。", form=[
-    F("visitor_name", "来访者姓名", maxlength=64),
-    F("visitor_gender", "性别", "enum", values=[("male", "男"), ("female", "女")]),
-    F("visitor_identity", "身份", "enum", values=[("teacher_student", "师生"), ("parent", "家长"),
-                                                 ("resident", "社区居民"), ("other", "其他")]),
-    F("visitor_phone", "联系电话", maxlength=32),
-    F("visit_date", "来访时间", "date"),
+    F("visitor_name", "来访者姓名", required=True, maxlength=64),
+    F("visitor_gender", "性别", "enum", required=True, values=[("male", "男"), ("female", "女")]),
+    F("visitor_identity", "身份", "enum", required=True,
+      values=[("teacher_student", "师生"), ("parent", "家长"), ("resident", "社区居民"), ("other", "其他")]),
+    F("visitor_phone", "联系电话", required=True, maxlength=32),
+    F("visited_at", "来访时间", "date", required=True, properties={"withTime": "true"}),
     F("title", "来访事由", required=True, maxlength=200),
 ])
 p.task("review", "审核登记表", STAFF, 3, form=[
@@ -49,35 +51,37 @@ p.task("answer_now", "当场答复", STAFF, 8, form=[
     F("reply_basis", "依据的法律法规和政策文件", maxlength=2000),
     F("visitor_satisfied", "来访者满意", "boolean", required=True),
 ])
-p.task("assign", "告知答复期限并指派专人", STAFF, 8, row=1, form=[
-    F("informed_on", "告知日期", "date", required=True),
-    F("deadline_notice", "告知来访者的答复期限", required=True, maxlength=500),
+p.task("assign", "告知答复期限并指派专人", STAFF, 8, row=1,
+       doc="答复期限由系统按受理时间加 reply_days 个工作日算出，接访人员如实告知来访者。", form=[
+    F("reply_deadline", "告知来访者的答复期限（系统计算）", "date", readonly=True, default=REPLY_DEADLINE),
+    F("deadline_told", "已告知来访者答复期限", "boolean", required=True),
     F("investigator_user", "调查负责人（专人）账号", required=True, maxlength=64),
 ])
 p.task("investigate", "调查核实", INVESTIGATOR, 9, assignee="${investigator_user}",
-       dueDate=deadline("reply_days", "informed_on"), form=[
+       dueDate=REPLY_DEADLINE, form=[
            F("findings", "调查情况", required=True, maxlength=4000),
            F("collected_evidence", "证据材料（文件、记录、证人证言）", "file"),
            F("multi_department", "涉及多个部门，需要协调", "boolean", required=True),
        ])
-p.boundary("investigate_overdue", "超期", "investigate", ("timeDate", deadline("reply_days", "informed_on")))
+p.boundary("investigate_overdue", "超期", "investigate", ("timeDate", REPLY_DEADLINE))
 p.task("escalate_investigation", "超期督办（调查）", HEAD, 10, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
 p.end("end_escalated_investigation", "督办完成", HEAD, 11)
 p.xor("gw_multi", "多部门？", INVESTIGATOR, 10)
-p.task("coordinate", "召开协调会议", DEPTS, 11, form=[
+p.task("coordinate", "组织召开协调会议", STAFF, 11, row=3,
+       doc="接访人员组织相关部门召开协调会议（§二(三)3）。", form=[
     F("departments", "参会部门", required=True, maxlength=500),
     F("duties", "各部门职责", required=True, maxlength=2000),
     F("joint_solution", "共同解决方案", required=True, maxlength=4000),
 ])
 p.xor("m_reply", None, STAFF, 12, row=1)
-p.task("reply", "答复反馈", STAFF, 13, row=1, dueDate=deadline("reply_days", "informed_on"), form=[
+p.task("reply", "答复反馈", STAFF, 13, row=1, dueDate=REPLY_DEADLINE, form=[
     F("reply_mode", "答复形式", "enum", required=True, values=[("written", "书面"), ("oral", "口头")]),
     F("reply_content", "处理情况和处理结果", required=True, maxlength=4000),
     F("reply_basis", "依据的法律法规和政策文件", required=True, maxlength=2000),
     F("visitor_satisfied", "来访者满意", "boolean", required=True),
 ])
-p.boundary("reply_overdue", "超期", "reply", ("timeDate", deadline("reply_days", "informed_on")))
+p.boundary("reply_overdue", "超期", "reply", ("timeDate", REPLY_DEADLINE))
 p.task("escalate_reply", "超期督办（答复）", HEAD, 14, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
 p.end("end_escalated_reply", "督办完成", HEAD, 15)
@@ -90,9 +94,15 @@ p.task("hear", "听取意见并告知申诉途径", STAFF, 16, row=1, form=[
 p.xor("m_archive", None, STAFF, 17)
 p.task("archive", "建立来访档案", STAFF, 18, doc="每次来访及处理情况详细记录归档；档案不得涂改。", form=[
     F("archive_summary", "档案摘要", required=True, maxlength=2000),
-    F("important_case", "重要或典型案例（单独建档、长期保存）", "boolean"),
+    F("important_case", "重要或典型案例（单独建档、长期保存）", "boolean", required=True),
 ])
-p.end("end", "接访结束", STAFF, 19)
+p.xor("gw_important", "重要案例？", STAFF, 19)
+p.task("file_important", "重要案例单独建档", HEAD, 20, doc="重要或典型案例单独建档、长期保存（§二(四)3）。", form=[
+    F("important_file_number", "专档编号", required=True, maxlength=64),
+    F("retention", "保存期限", "enum", required=True, values=[("permanent", "永久"), ("long", "长期")]),
+])
+p.end("end_important", "专档已建", HEAD, 21)
+p.end("end", "接访结束", STAFF, 21)
 
 p.chain("start", "m_register", "register", "review", "gw_complete")
 p.flow("gw_complete", "m_register", "不完整，退回补充", "${!registration_complete}", via="below")
@@ -106,7 +116,7 @@ p.chain("assign", "investigate", "gw_multi")
 p.flow("investigate_overdue", "escalate_investigation")
 p.flow("escalate_investigation", "end_escalated_investigation")
 p.flow("gw_multi", "coordinate", "是", "${multi_department}")
-p.flow("gw_multi", "m_reply", "否", default=True)
+p.flow("gw_multi", "m_reply", "否", default=True, turn="late")
 p.flow("coordinate", "m_reply")
 p.chain("m_reply", "reply", "m_satisfied")
 p.flow("reply_overdue", "escalate_reply")
@@ -117,19 +127,21 @@ p.flow("gw_satisfied", "hear", "不满意", "${!visitor_satisfied}")
 p.flow("gw_satisfied", "m_archive", "满意", default=True)
 p.flow("hear", "m_archive")
 p.flow("refer", "m_archive")
-p.chain("m_archive", "archive", "end")
+p.chain("m_archive", "archive", "gw_important")
+p.flow("gw_important", "file_important", "是", "${important_case}")
+p.flow("gw_important", "end", "否", default=True)
+p.flow("file_important", "end_important")
 
 s = Process(
     "p1_summary", "接访情况定期汇总",
     lanes=[("lane_summary_staff", "接访人员"), ("lane_summary_leaders", "学校领导")],
-    properties={"casePrefix": "JH"},
+    properties={"casePrefix": "JH", "statistics": "p1_visit", "statisticsPeriod": "P1M"},
     doc="定期对来访情况进行总结分析，向上级领导汇报存在的问题和建议（每月一次，每次一个新案件）。",
 )
-s.start("summary_start", "每月末 17:00", "lane_summary_staff", 0,
-        timer=("timeCycle", "R/2026-09-30T17:00:00+08:00/P1M"))
+s.start("summary_start", "每月最后一个工作日 17:00", "lane_summary_staff", 0,
+        timer=("timeCycle", "0 0 17 L * ?"), properties={"workingDay": "previous"})
 s.task("summary_compile", "汇总分析来访情况", "lane_summary_staff", 1, form=[
-    F("period", "汇总期间", required=True, maxlength=64),
-    F("visits", "来访数量", "long", required=True, min=0),
+    *report_fields(),
     F("issues", "存在的问题", required=True, maxlength=4000),
     F("suggestions", "改进建议", maxlength=4000),
 ])

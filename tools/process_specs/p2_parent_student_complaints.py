@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tools.bpmn_builder import Definitions, F, Process
 
-from .common import accused_fields, complainant_fields, deadline
+from .common import accused_fields, complainant_fields, deadline, report_fields
 
 CHANNELS = [("phone", "电话投诉"), ("visit", "来访投诉"), ("letter", "来信投诉"), ("box", "投诉箱投诉"),
             ("forwarded", "上级有关部门转达")]
@@ -185,16 +185,13 @@ p.chain("m_archive", "archive", "end")
 s = Process(
     "p2_weekly_stats", "投诉情况每周统计",
     lanes=[("lane_stats_office", "信息督察室"), ("lane_stats_committee", "校委会")],
-    properties={"casePrefix": "TJ"},
+    properties={"casePrefix": "TJ", "statistics": "p2_complaint", "statisticsPeriod": "P7D"},
     doc="投诉记录的统计由信息督察室负责，每周呈报校委会（每次触发新建一个统计案件）。",
 )
-s.start("stats_start", "每周五 16:00", "lane_stats_office", 0,
-        timer=("timeCycle", "R/2026-09-04T16:00:00+08:00/P1W"))
+s.start("stats_start", "每周首个工作日 9:00", "lane_stats_office", 0,
+        timer=("timeCycle", "0 0 9 ? * MON"), properties={"workingDay": "next"})
 s.task("stats_compile", "编制每周投诉统计", "lane_stats_office", 1, form=[
-    F("week_of", "统计周（周一日期）", "date", required=True),
-    F("complaints_received", "本周受理投诉数", "long", required=True, min=0),
-    F("complaints_closed", "本周办结数", "long", required=True, min=0),
-    F("by_category", "分类统计", maxlength=2000),
+    *report_fields(),
     F("corrections", "纠正和跟踪情况", maxlength=4000),
 ])
 s.task("stats_review", "校委会审阅统计", "lane_stats_committee", 2, form=[

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tools.bpmn_builder import Definitions, F, Process
 
-from .common import accused_fields, complainant_fields
+from .common import accused_fields, complainant_fields, report_fields
 
 CHANNELS = [("hotline", "电话热线"), ("email", "电子邮箱"), ("website", "官方网站留言"),
             ("wechat", "微信公众号"), ("mini_program", "微信小程序"), ("counter", "现场投诉柜台")]
@@ -143,8 +143,27 @@ p.flow("gw_satisfied", "archive", "满意", default=True)
 p.flow("review", "m_assign")
 p.flow("archive", "end")
 
+hot = Process(
+    "p3_hot_issues", "投诉热点定期分析",
+    lanes=[("lane_hot_intake", "投诉受理人员"), ("lane_hot_mgmt", "管理层")],
+    properties={"casePrefix": "RD", "statistics": "p3_parent_complaint", "statisticsPeriod": "P1M"},
+    doc="每月最后一个工作日，按系统从案件记录算出的数量（类别、渠道、状态、超期、满意度、热点标签）"
+        "分析热点问题和趋势、总结共性问题，报管理层决策（每次一个新案件）。",
+)
+hot.start("hot_start", "每月最后一个工作日 16:00", "lane_hot_intake", 0,
+          timer=("timeCycle", "0 0 16 L * ?"), properties={"workingDay": "previous"})
+hot.task("hot_analyse", "分析热点问题和趋势", "lane_hot_intake", 1, form=[
+    *report_fields(),
+    F("trends", "热点问题与趋势分析", required=True, maxlength=4000),
+    F("common_problems", "共性问题与改进建议", required=True, maxlength=4000),
+])
+hot.task("hot_review", "管理层审阅", "lane_hot_mgmt", 2, form=[F("decision", "管理层决策意见", maxlength=2000)])
+hot.end("hot_end", "已报管理层", "lane_hot_mgmt", 3)
+hot.chain("hot_start", "hot_analyse", "hot_review", "hot_end")
+
 DEFINITIONS = Definitions(
-    "p3_institution_parent_complaints", "p3_institution_parent_complaints.bpmn", "教育机构家长投诉处理流程", [p],
+    "p3_institution_parent_complaints", "p3_institution_parent_complaints.bpmn", "教育机构家长投诉处理流程",
+    [p, hot],
     clauses=[
         ("一 投诉渠道", "电话热线、电子邮箱、网站留言、微信公众号、小程序、现场柜台", ["start"]),
         ("二 受理与登记", "投诉人姓名和联系方式、时间、内容、涉及部门或人员；唯一编号（案件编号 JG-年份-序号）；"
@@ -163,7 +182,9 @@ DEFINITIONS = Definitions(
          ["implement", "gw_done", "m_implement", "implement_overdue", "escalate"]),
         ("八 闭环：满意度确认与复议", "满意度一个字段决定去向：一般或不满意的复议，重新处理",
          ["confirm", "gw_satisfied", "review", "m_confirm"]),
-        ("九 档案与数据分析", "归档；热点问题与趋势", ["archive"]),
+        ("九 档案与数据分析", "归档并标注热点问题；每月最后一个工作日由系统按案件记录统计（含热点标签）、"
+         "分析热点和趋势报管理层", ["archive", "hot_start", "hot_analyse", "hot_review"]),
+        ("八 定期总结共性问题", "同一定期分析案件中总结共性问题", ["hot_analyse"]),
         ("流程优化建议：信息透明", "家长凭案件编号和查询码（立案时发给家长，只存哈希）查看进度："
          "已完成和当前环节；以及结果：publicFields 声明的反馈内容和满意度（schoolflow track、网页 /track）；"
          "被投诉人看不到案件",
