@@ -27,7 +27,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.http_e2e import BPMN, Database, postgres_reachable, prepare, serve, stop
+from bench.http_e2e import Database, postgres_reachable, prepare, serve
+from tests.live_server import stop
 from engine.storage.db import make_engine, make_sessionmaker
 from engine.storage.models import Case, Definition, HumanTask, Instance, TaskCandidate
 from engine.time.clock import SystemClock

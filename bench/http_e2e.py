@@ -41,7 +41,7 @@ from engine.people import tokens, users
 from engine.storage.db import make_engine, make_sessionmaker, upgrade
 from engine.time.clock import SystemClock
 from engine.views import queries
-from tests.live_server import ROOT, free_port, wait_until_up
+from tests.live_server import ROOT, free_port, stop, wait_until_up
 
 DEFAULT_JSON = Path(__file__).parent / "results" / "http_e2e.json"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -223,17 +223,6 @@ def serve(server: str, url: str) -> tuple[subprocess.Popen[bytes], int]:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_until_up(proc, f"http://127.0.0.1:{port}")
     return proc, port
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
 
 
 def postgres_reachable() -> bool:

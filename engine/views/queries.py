@@ -187,7 +187,7 @@ def task_json(session: Session, task: Any, now: datetime | None = None, *,
     in. ``on_behalf_of`` is the absent colleague whose task the viewer sees as their substitute.
     """
     definition = store.definition_of(session.connection(), task)
-    spec = _task_spec(definition, task.bpmn_id)
+    spec = task_spec(definition, task.bpmn_id)
     fields = form_fields(spec) if spec is not None else []
     out = {
         "id": task.id, "instance_id": task.instance_id, "case_number": task.case_number,
@@ -217,7 +217,8 @@ def _task_data(session: Session, definition: Any, task: Any) -> dict[str, Any]:
     return dict(found.data) if found is not None else {}
 
 
-def _task_spec(definition: Any, bpmn_id: str) -> Any:
+def task_spec(definition: Any, bpmn_id: str) -> Any:
+    """The task spec of element ``bpmn_id`` in ``definition`` (its subprocesses too), or None."""
     spec, subprocess_specs = specs_of(definition)
     for s in (spec, *subprocess_specs.values()):
         if bpmn_id in s.task_specs:

@@ -22,11 +22,10 @@ from engine.definitions.starting import start_info
 from engine.errors import NotFound
 from engine.people.assignment import is_candidate, is_excluded
 from engine.people.users import get_user
-from engine.runtime.workflow import specs_of
 from engine.storage import store
 from engine.storage.models import Case, HumanTask, Instance, TaskState
 from engine.views.visibility import may_see_case
-from engine.views.queries import visible_to
+from engine.views.queries import task_spec, visible_to
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ def task_view(session: Session, user: str, task_id: str, now: datetime) -> TaskV
         else:
             raise NotFound("no such task")
     case = session.scalar(sa.select(Case).where(Case.instance_id == instance.id))
-    spec = _task_spec(instance.definition, task.bpmn_id)
+    spec = task_spec(instance.definition, task.bpmn_id)
     fields = form_fields(spec) if spec is not None else []
     view = TaskView(
         id=task.id, instance_id=instance.id, case_number=case.number if case else None,
@@ -128,14 +127,6 @@ def task_view(session: Session, user: str, task_id: str, now: datetime) -> TaskV
         raise NotFound("no such task")
     view.recorded, view.history, view.values = _case_so_far(session, instance)
     return view
-
-
-def _task_spec(definition: Any, bpmn_id: str) -> Any:
-    spec, subprocess_specs = specs_of(definition)
-    for s in (spec, *subprocess_specs.values()):
-        if bpmn_id in s.task_specs:
-            return s.task_specs[bpmn_id]
-    return None
 
 
 def _payload(event: Any) -> dict[str, Any]:
@@ -163,7 +154,7 @@ def _case_so_far(session: Session, instance: Instance) -> tuple[list[Recorded], 
             data = detail.get("data") or {}
             label = "start"
         elif event.kind == "task.completed":
-            spec = _task_spec(definition, detail.get("task") or "")
+            spec = task_spec(definition, detail.get("task") or "")
             fields = form_fields(spec) if spec is not None else []
             data = detail.get("data") or {}
             label = name or ""
