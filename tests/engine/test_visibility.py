@@ -96,7 +96,8 @@ def test_the_accused_never_sees_the_case_not_even_as_an_administrator(harness):
     assert str(missing.value) == "no such case: TS-2026-999999"  # the same words: nothing is given away
     assert find(harness, number, "sam") == about_acc
     # The case stays workable: sam investigates and closes it.
-    harness.do("sam", "Investigate")
+    [task] = [t for t in harness.tasks("sam") if t["instance_id"] == about_acc]  # not about_boss's twin
+    harness.complete(task["id"], "sam")
     assert harness.show(about_acc)["status"] == "completed"
     assert sees(harness, about_acc, "sam", "acc") == {"sam": True, "acc": False}
 
