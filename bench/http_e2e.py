@@ -32,6 +32,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+import urllib.request
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -41,7 +42,7 @@ from engine.people import tokens, users
 from engine.storage.db import make_engine, make_sessionmaker, upgrade
 from engine.time.clock import SystemClock
 from engine.views import queries
-from tests.live_server import ROOT, free_port, stop, wait_until_up
+from tests.live_server import ROOT, free_port, stop
 
 DEFAULT_JSON = Path(__file__).parent / "results" / "http_e2e.json"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -223,6 +224,20 @@ def serve(server: str, url: str) -> tuple[subprocess.Popen[bytes], int]:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_until_up(proc, f"http://127.0.0.1:{port}")
     return proc, port
+
+
+def wait_until_up(proc: subprocess.Popen[bytes], base: str, seconds: float = 30) -> None:
+    """Poll until the server answers (gunicorn prints no line to wait for); a benchmark may use the clock."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server stopped: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer within {seconds} s")
 
 
 def postgres_reachable() -> bool:

@@ -13,7 +13,8 @@ import click
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 takes any free port (the line printed says which).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Requests handled at once.")
 @click.pass_context
@@ -27,5 +28,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     app = create_app()
     if ctx.find_root().params.get("db_url"):  # --db beats the instance configuration
         app.config["DATABASE_URL"] = ctx.obj.url
-    click.echo(f"serving the web UI on http://{host}:{port}/ (Ctrl+C stops it)")
-    waitress.serve(app, host=host, port=port, threads=threads)
+    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    # Said once the port is listening, so a script (or a test) that waits for this line can connect.
+    click.echo(f"serving the web UI on http://{host}:{server.effective_port}/ (Ctrl+C stops it)")
+    server.run()

@@ -7,11 +7,11 @@ a fake clock instead.
 from __future__ import annotations
 
 import os
+import select
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +29,7 @@ def free_port() -> int:
 @contextmanager
 def serving(db_url: str, *, threads: int = 4) -> Iterator[str]:
     """Run ``schoolflow serve`` on ``db_url`` until the block ends; yields its base URL."""
-    port = free_port()
+    port = 0  # the server takes a free port and says which
     env = {**os.environ, "SECRET_KEY": "live-server-test", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [
@@ -46,14 +46,12 @@ def serving(db_url: str, *, threads: int = 4) -> Iterator[str]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(proc, base)
-        yield base
+        yield wait_for_serving(proc)
     finally:
         stop(proc)
 
@@ -66,20 +64,24 @@ def stop(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe:
+            pipe.close()
 
 
-def wait_until_up(proc: subprocess.Popen[str], base: str) -> None:
-    # Polls the port (a server's start-up, not a timer of the engine): bounded, and the process's own
-    # error is shown if it dies.
+def wait_for_serving(proc: subprocess.Popen[str]) -> str:
+    """Block until ``schoolflow serve`` says it listens (it prints that line once bound); its base URL."""
+    assert proc.stdout is not None
     end = time.monotonic() + READY_SECONDS
-    while time.monotonic() < end:
-        if proc.poll() is not None:
+    while (left := end - time.monotonic()) > 0:
+        ready, _, _ = select.select([proc.stdout], [], [], left)
+        if not ready:
+            break
+        line = proc.stdout.readline()
+        if not line:  # the process ended before saying it serves
             raise RuntimeError(f"schoolflow serve stopped: {proc.stderr.read() if proc.stderr else ''}")
-        try:
-            urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"schoolflow serve did not answer within {READY_SECONDS} s")
+        if line.startswith("serving the web UI on "):
+            return line.split()[5].rstrip("/")
+    raise RuntimeError(f"schoolflow serve did not start within {READY_SECONDS} s")
+
+
