@@ -65,11 +65,18 @@ def test_the_code_is_asked_for_when_left_out_of_the_command_line(sf):
 
 def test_serve_runs_the_web_ui_with_waitress(sf, monkeypatch):
     served = {}
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.update(app=app, **kw))
+
+    class Server:  # waitress's server, bound to the port asked for, without serving anything
+        effective_port = 8080
+
+        def run(self) -> None:
+            served["ran"] = True
+
+    monkeypatch.setattr("waitress.create_server", lambda app, **kw: served.update(app=app, **kw) or Server())
     out = sf("serve", "--host", "0.0.0.0", "--port", "8080").stdout
     assert out == "serving the web UI on http://0.0.0.0:8080/ (Ctrl+C stops it)\n"
     app = served["app"]
-    assert (served["host"], served["port"], served["threads"]) == ("0.0.0.0", 8080, 8)
+    assert (served["host"], served["port"], served["threads"], served["ran"]) == ("0.0.0.0", 8080, 8, True)
     assert app.config["DATABASE_URL"] == sf.url  # --db reaches the web UI
     response = app.test_client().get("/track")
     assert response.status_code == 200 and "案件进度查询" in response.get_data(as_text=True)
