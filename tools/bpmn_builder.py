@@ -63,7 +63,7 @@ def F(id: str, label: str, type: str = "string", required: bool = False,  # noqa
 @dataclass
 class Node:
     id: str
-    kind: str  # startEvent endEvent userTask exclusiveGateway parallelGateway intermediateCatchEvent
+    kind: str  # startEvent endEvent userTask exclusiveGateway inclusiveGateway parallelGateway intermediateCatchEvent
     name: str | None
     lane: str
     col: float
@@ -146,6 +146,12 @@ class Process:
     def xor(self, id: str, name: str | None, lane: str, col: float, row: int = 0,  # noqa: A002
             label_pos: str = "top") -> Node:
         return self._add(Node(id, "exclusiveGateway", name, lane, col, row, label_pos=label_pos))
+
+    def inclusive(self, id: str, name: str | None, lane: str, col: float, row: int = 0,  # noqa: A002
+                  label_pos: str = "top") -> Node:
+        """An inclusive (OR) gateway: every outgoing flow whose condition holds is taken; as a join it
+        waits for every branch that was started."""
+        return self._add(Node(id, "inclusiveGateway", name, lane, col, row, label_pos=label_pos))
 
     def timer_catch(self, id: str, name: str, lane: str, col: float, row: int = 0,  # noqa: A002
                     timer: tuple[str, str] = ("timeDuration", "P1D")) -> Node:
@@ -527,7 +533,7 @@ def _process_xml(root: etree._Element, proc: Process) -> None:
         incoming.setdefault(f.target, []).append(f.id)
     for n in proc.nodes.values():
         el = _sub(p, BPMN, n.kind, id=n.id, name=n.name)
-        if n.kind == "exclusiveGateway" and n.default:
+        if n.kind in ("exclusiveGateway", "inclusiveGateway") and n.default:
             el.set("default", n.default)
         for k, v in n.attrs.items():
             el.set(_q(CAMUNDA, k), v)

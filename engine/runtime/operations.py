@@ -134,10 +134,14 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
     task = workflow.get_task_from_id(UUID(task_id))
     if task.state != SpiffState.READY:
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
-    cleaned = validate_form(form_fields(task.task_spec), data or {})
+    fields = form_fields(task.task_spec)
+    cleaned = validate_form(fields, data or {})
     check_data(instance.definition, cleaned)
     check_case_size({**task.data, **cleaned})
     before = Before.of(workflow, instance.definition).without_task(task_id)
+    # A field left blank is the latest answer too: it clears what an earlier round of a loop wrote there
+    # (a plan re-made after a review with one measure fewer must not keep the old one).
+    task.data.update({f.id: None for f in fields if not f.readonly and f.id not in cleaned})
     task.data.update(cleaned)
     # Who completed each task, kept by the engine (after the form, so no field can set it): an approval
     # can then exclude the author of what it approves (``excludeUsers=${done_by['plan']}``).
