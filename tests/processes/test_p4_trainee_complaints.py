@@ -124,11 +124,17 @@ def test_first_response_and_handling_deadline_count_from_receipt(p4):
     (5) working days after receipt, whatever date is typed as 投诉时间 (received Wed 2026-09-30 10:00:
     National Day holidays, Saturday 10 October is a working day)."""
     h = p4.h
-    h.start("p4_trainee_complaint", "xia", START)
+    _, number, code = h.start_tracked("p4_trainee_complaint", "xia", START)
     h.do("xia", "记录投诉信息", {**RECORD, "complained_on": "2026-12-01"})
     h.do("xia", "复述并请学员确认", {"trainee_confirmed": True})
-    assert h.task("xia", "初步回应并告知处理时限")["due_at"].startswith("2026-10-08T17:30")
-    h.do("xia", "初步回应并告知处理时限", {"first_response": "已受理"})
+    respond = h.task("xia", "初步回应并告知处理时限")
+    assert respond["due_at"].startswith("2026-10-08T17:30")
+    # the handling deadline told to the trainee is computed, shown read-only; a typed one is not taken
+    shown = {f["id"]: f["value"] for f in respond["form"] if f["readonly"]}
+    assert shown["handling_due"] == "2026-10-13T17:30+08:00"
+    h.do("xia", "初步回应并告知处理时限", {"first_response": "已受理", "handling_due": "2026-12-31"})
+    told = {v.id: v.value for v in h.track(number, code).result}
+    assert told["handling_due"].startswith("2026-10-13") and told["first_response"] == "已受理"
     h.do("xia", "初步评估分类", {"category": "teaching", "severity": "high", "simple_case": False})
     h.do("jin", "指定调查人", {"investigator_user": "yu"})
     assert h.task("yu", "调查核实")["due_at"].startswith("2026-10-13T17:30")
