@@ -77,9 +77,6 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     return begin_instance(session, definition, starter=user, start_data=start_data, clock=clock, data=start_data)
 
 
-RECEIVED_AT = "received_at"
-
-
 def begin_instance(session: Session, definition: store.DefinitionRef, *, starter: str | None,
                    start_data: dict[str, Any], clock: Clock, **audit_detail: Any) -> Started:
     """Create an instance of ``definition`` with its case record and run it to its first wait.
@@ -93,9 +90,9 @@ def begin_instance(session: Session, definition: store.DefinitionRef, *, starter
     case, tracking_code = open_case(conn, instance, now, school_time)
     names = _instance_names(instance, case.number)
     evaluator = make_evaluator(session, definition, clock, names, school_time)
-    # ``received_at``: the moment of receipt as the engine knows it, which deadlines count from
-    # (``working_days_after(received_at, 7)``); it comes last so that no start form can backdate it.
-    engine_data: dict[str, Any] = {RECEIVED_AT: now.isoformat()}
+    # ``received_at`` (when the case was received, which deadlines count from) is a fact of the case
+    # (``_instance_names``, from the instance's start), not a copy in its data.
+    engine_data: dict[str, Any] = {}
     if definition.properties.get(STATISTICS_PROPERTY):  # a report: the counts it shows, kept with the case
         engine_data.update(_report_counts(session, definition.properties, now, school_time))
     workflow = new_workflow(definition, script_engine(evaluator, definition), {**start_data, **engine_data})
