@@ -122,8 +122,6 @@ def _shape(kind: str, el: etree._Element, x: float, y: float, w: float, h: float
         if kind == "exclusiveGateway":
             mark = (f'<path d="M{cx - 9},{cy - 9} L{cx + 9},{cy + 9} M{cx + 9},{cy - 9} L{cx - 9},{cy + 9}" '
                     'stroke="#222" stroke-width="3"/>')
-        elif kind == "inclusiveGateway":
-            mark = f'<circle cx="{cx}" cy="{cy}" r="11" fill="none" stroke="#222" stroke-width="3"/>'
         elif kind == "parallelGateway":
             mark = (f'<path d="M{cx},{cy - 12} L{cx},{cy + 12} M{cx - 12},{cy} L{cx + 12},{cy}" '
                     'stroke="#222" stroke-width="3"/>')

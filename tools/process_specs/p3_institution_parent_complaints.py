@@ -1,7 +1,7 @@
 """P3 教育机构家长投诉处理流程 (seed 002)."""
 from __future__ import annotations
 
-from tools.bpmn_builder import Definitions, F, Process
+from tools.bpmn_builder import Definitions, F, Node, Process
 
 from .common import accused_fields, complainant_fields, report_fields
 
@@ -113,11 +113,12 @@ p.task("feedback", "反馈处理结果", INTAKE, 11, form=[
       maxlength=4000),
     F("feedback_on", "反馈日期", "date", required=True),
 ])
-# 七: every measure is followed up by its own owner until done, due on its own date; an inclusive
-# gateway starts one branch per measure written and waits for all of them. A measure's date escalates
-# once: a later follow-up round arms the timer only if it starts on or before that date.
-p.inclusive("fork_measures", None, DEPT, 12)
-p.inclusive("join_measures", None, DEPT, 19)
+# 七: every measure is followed up by its own owner until done, due on its own date: one parallel branch
+# per measure row (a row left empty passes straight to the join), joined before satisfaction is asked.
+# A measure's date escalates once: a later follow-up round arms the timer only if it starts on or
+# before that date.
+p._add(Node("fork_measures", "parallelGateway", None, DEPT, 12))
+p._add(Node("join_measures", "parallelGateway", None, DEPT, 19.5))
 for k in range(1, MEASURES + 1):
     row = k - 1
     due = f"measure_{k}_due"
@@ -134,7 +135,9 @@ for k in range(1, MEASURES + 1):
            form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
     p.end(f"end_escalated_{k}", "已督办（落实继续）", MGMT, 15 + k, row=MEASURES - k)
     p.xor(f"gw_done_{k}", "落实完毕？", DEPT, 14 + k, row=row)
-p.xor("m_confirm", None, INTAKE, 20)
+    if k > 1:  # drawn in a staircase so that no line crosses another branch's shapes
+        p.xor(f"gw_has_{k}", f"有措施{k}？", DEPT, 13 if k == 2 else 12.5, row=row, label_pos="bottom")
+        p.xor(f"m_out_{k}", None, DEPT, 18 if k == 2 else 18.5, row=row)
 # 八: one answer decides both what is recorded and where the case goes -- no second yes/no to contradict it.
 p.task("confirm", "确认满意度", INTAKE, 21, form=[
     F("satisfaction", "满意度（一般或不满意的转复议）", "enum", required=True,
@@ -166,16 +169,21 @@ p.flow("gw_founded", "plan_unfounded", "不属实", default=True)
 p.chain("plan", "m_feedback", "feedback", "fork_measures")
 p.flow("plan_unfounded", "m_feedback")
 for k in range(1, MEASURES + 1):
-    # Measure 1 is always written (a required field); an inclusive gateway's default flow would be
-    # taken only when no other is, so every flow has a condition.
-    p.flow("fork_measures", f"m_implement_{k}", f"措施{k}", f"${{measure_{k} is not None}}", label_last=k > 1)
+    if k == 1:  # always written (a required field)
+        p.flow("fork_measures", "m_implement_1")
+    else:
+        p.flow("fork_measures", f"gw_has_{k}")
+        p.flow(f"gw_has_{k}", f"m_implement_{k}", "有", f"${{measure_{k} is not None}}")
+        # a parallel join takes one token per incoming flow: the branch's two ends merge first
+        p.flow(f"gw_has_{k}", f"m_out_{k}", "无", default=True, via="below")
+        p.flow(f"m_out_{k}", "join_measures")
     p.chain(f"m_implement_{k}", f"implement_{k}", f"gw_done_{k}")
     p.flow(f"implement_{k}_overdue", f"escalate_{k}")
     p.flow(f"escalate_{k}", f"end_escalated_{k}")
     p.flow(f"gw_done_{k}", f"m_implement_{k}", "继续跟进", f"${{!measure_{k}_done}}")
-    p.flow(f"gw_done_{k}", "join_measures", "已落实", default=True)
-p.flow("join_measures", "m_confirm")
-p.chain("m_confirm", "confirm", "gw_satisfied")
+    p.flow(f"gw_done_{k}", "join_measures" if k == 1 else f"m_out_{k}", "已落实", default=True)
+p.flow("join_measures", "confirm")
+p.chain("confirm", "gw_satisfied")
 p.flow("gw_satisfied", "review", "不满意", "${satisfaction not in ('very', 'satisfied')}")
 p.flow("gw_satisfied", "archive", "满意", default=True)
 p.flow("review", "m_assign")
@@ -221,9 +229,10 @@ DEFINITIONS = Definitions(
          "每项由其责任人分别跟进直至落实，期限和逾期督办按该项自己的日期，且只督办一次；全部落实后才确认满意度",
          ["fork_measures", *[i for k in range(1, MEASURES + 1) for i in (
              f"m_implement_{k}", f"implement_{k}", f"implement_{k}_overdue", f"gw_done_{k}", f"escalate_{k}")],
+          "gw_has_2", "gw_has_3", "m_out_2", "m_out_3",
           "join_measures"]),
         ("八 闭环：满意度确认与复议", "满意度一个字段决定去向：一般或不满意的复议，重新处理",
-         ["confirm", "gw_satisfied", "review", "m_confirm"]),
+         ["confirm", "gw_satisfied", "review"]),
         ("九 档案与数据分析", "归档并标注热点问题；每月最后一个工作日由系统按案件记录统计（含热点标签）、"
          "分析热点和趋势报管理层", ["archive", "hot_start", "hot_analyse", "hot_review"]),
         ("八 定期总结共性问题", "同一定期分析案件中总结共性问题", ["hot_analyse"]),
