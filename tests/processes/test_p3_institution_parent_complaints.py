@@ -182,6 +182,8 @@ def test_overdue_investigation_escalates_counting_from_receipt(p3, team, task, e
     h.do("guan", escalation, {"escalation_note": "三日内完成调查"})
     assert escalation not in h.task_names("guan")  # chased once, done
     assert h.advance(days=1).fired == 0
+    h.do(who, task, {"findings": "督办后查清", "founded": True})  # the chased work goes on to its answer
+    p3.only("制定处理方案", sees=["gao"], blind=["guan", "zhoulaoshi"])
 
 
 def test_unfounded_complaint_still_gets_a_plan_with_a_measure_owner_and_date(p3):

@@ -163,3 +163,5 @@ def test_overdue_investigation_is_escalated_to_the_board(p4):
     h.do("kong", "超期督办", {"escalation_note": "两日内完成调查"})
     assert "超期督办" not in h.task_names("kong")
     assert "调查核实" in h.task_names("yu")  # the investigation itself stays open
+    h.do("yu", "调查核实", {"findings": "督办后查清"})  # and goes on to the plan
+    assert "制定处理方案" in h.task_names("jin") + h.task_names("qian")
