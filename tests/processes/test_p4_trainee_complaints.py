@@ -165,3 +165,35 @@ def test_overdue_investigation_is_escalated_to_the_board(p4):
     assert "调查核实" in h.task_names("yu")  # the investigation itself stays open
     h.do("yu", "调查核实", {"findings": "督办后查清"})  # and goes on to the plan
     assert "制定处理方案" in h.task_names("jin") + h.task_names("qian")
+
+
+def test_a_plan_rewritten_after_a_refused_revision_is_not_approved_by_its_author(p4):
+    """P4 二5 (方案由制定人以外的人审批): jin plans, mo revises after an objection, the revision is refused,
+    and jin writes the plan again -- neither jin nor mo may approve that plan; qian does."""
+    h = p4.h
+    h.user("mo", "负责经理")
+    _recorded(p4)
+    _escalated(p4, major=False)
+    h.do("qian", "按权限审批方案", {"plan_approved": True, "plan_approved_note": "同意"})
+    h.do("xia", "沟通处理方案", {"communication_record": "说明", "trainee_accepts": False, "trainee_objection": "不够"})
+    h.do("mo", "再次协商调整方案", {"revised_plan": "加两次补课", "major_case": False})
+    h.do("qian", "按权限审批方案", {"plan_approved": False, "plan_approved_note": "重新制定"})
+    h.do("jin", "制定处理方案", {"remedy": "refund", "plan_detail": "退还三课时", "major_case": False})
+    p4.only("按权限审批方案", sees=["qian"], blind=["jin", "mo"])
+    for author in ("jin", "mo"):
+        with pytest.raises(NotAllowed):
+            h.complete(h.task("qian", "按权限审批方案")["id"], author, {"plan_approved": True,
+                                                                       "plan_approved_note": "同意"})
+    h.do("qian", "按权限审批方案", {"plan_approved": True, "plan_approved_note": "同意"})
+    assert "沟通处理方案" in h.task_names("xia")
+
+
+def test_an_unsatisfied_trainee_is_escalated_even_if_no_objection_was_ticked(p4):
+    """P4 二7: 不满意 and 'no objection' cannot close the case together: it is recorded and escalated."""
+    h = p4.h
+    _recorded(p4)
+    h.do("xia", "初步评估分类", {"category": "attitude", "severity": "low", "simple_case": True})
+    h.do("xia", "当场回应解决", {"resolution": "调整上课时间"})
+    h.do("xia", "结果反馈与满意度", {"satisfaction": "unsatisfied", "objection_remains": False})
+    p4.only("记录异议并升级处理", sees=["kong"], blind=["xia"])
+    assert "归档与复盘" not in h.task_names("xia")
