@@ -82,6 +82,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import activation, migration  # noqa: PLC0415  (administrators: activate a version, move cases)
     app.register_blueprint(activation.bp)
     app.register_blueprint(migration.bp)
+    from . import modeler  # noqa: PLC0415  (administrators: the modeler)
+    app.register_blueprint(modeler.bp)
     app.add_url_rule("/", "home", _home)
     app.context_processor(_layout_helpers)
     app.add_template_filter(i18n.local_minutes, "local")
