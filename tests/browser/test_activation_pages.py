@@ -151,6 +151,8 @@ def test_an_open_case_is_dry_run_moved_and_completed_on_the_new_version(school, 
     assert narrow.evaluate("document.documentElement.scrollWidth") <= 375
     shot(narrow, "activation-375")
     admin.click("[data-testid=activate]")
+    assert "第 1 版：2 个未结案件" in admin.locator("[data-testid=open-on-old]").inner_text()
+    shot(admin, "activation-done")
     admin.click("[data-testid=open-on-old] a")
     assert admin.locator(f"tr[data-case='{old_case}']").count() == 1
     for row in admin.locator("[data-testid=open-cases] tbody tr").all():  # only old_case is to move
