@@ -79,6 +79,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import cases, covers  # noqa: PLC0415  (case pages, my cases, duty cover)
     app.register_blueprint(cases.bp)
     app.register_blueprint(covers.bp)
+    from . import procedures  # noqa: PLC0415  (administrators: procedures and their versions)
+    app.register_blueprint(procedures.bp)
     app.add_url_rule("/", "home", _home)
     app.context_processor(_layout_helpers)
     app.add_template_filter(i18n.local_minutes, "local")
