@@ -29,7 +29,7 @@ def _need_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def demo_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The served demo's database, for a test that sets up through the engine what no page does yet."""
+    """The served demo database, for a test that acts through the engine beside the browser."""
     return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
 
 

@@ -52,25 +52,13 @@ def upload(page, path: str) -> None:
     page.wait_for_load_state()
 
 
-def activate(page, db_url: str, version: int) -> None:
-    """Activate a staged version: on the activation page once it exists, else through the engine."""
-    link = page.locator(f"tr[data-version='{version}'] a:has-text('启用')")
-    if link.count():
-        link.click()
-        page.wait_for_load_state()
-        page.click("form[action*='activat'] button[type=submit]")
-        page.wait_for_load_state()
-        return
-    from engine.definitions import activation
-    from engine.storage.db import make_engine, make_sessionmaker
-    from engine.time.clock import SystemClock
-
-    engine = make_engine(db_url)
-    try:
-        with make_sessionmaker(engine).begin() as s:
-            activation.activate(s, KEY, version, clock=SystemClock(), actor="admin")
-    finally:
-        engine.dispose()
+def activate(page, version: int) -> None:
+    """Activate a staged version as an administrator does: its row's link, then the activation page."""
+    page.goto(f"/procedures/{KEY}")
+    page.click(f"tr[data-version='{version}'] a:has-text('启用')")
+    page.wait_for_load_state()
+    page.click("[data-testid=activate]")
+    page.wait_for_load_state()
 
 
 def start_case(page) -> str:
@@ -85,14 +73,14 @@ def case_version(page, number: str) -> str:
     return page.locator("dl.sf-facts").inner_text()
 
 
-def test_upload_refuse_stage_activate_and_cases_keep_their_version(sign_in, demo_db_url, tmp_path):
+def test_upload_refuse_stage_activate_and_cases_keep_their_version(sign_in, tmp_path):
     admin = sign_in("admin")
     admin.goto("/procedures/")
     upload(admin, write(tmp_path, "leave_request.bpmn", V1))  # a new procedure: staged as version 1
-    assert admin.url.endswith(f"/procedures/{KEY}") or "activat" in admin.url
+    assert admin.url.endswith(f"/procedures/{KEY}/1/activate")  # the check before it becomes active
     admin.goto(f"/procedures/{KEY}")
     assert "待启用" in admin.locator("tr[data-version='1']").inner_text()
-    activate(admin, demo_db_url, 1)
+    activate(admin, 1)
     first = start_case(admin)
 
     # A refused version: every reason with its element, the version in use stays, the faults marked.
@@ -124,10 +112,11 @@ def test_upload_refuse_stage_activate_and_cases_keep_their_version(sign_in, demo
     # A good version 2 is staged; version 1 stays in use until it is activated.
     admin.goto(f"/procedures/{KEY}")
     upload(admin, write(tmp_path, "leave_v2.bpmn", version_2()))
+    assert admin.url.endswith(f"/procedures/{KEY}/2/activate")
     admin.goto(f"/procedures/{KEY}")
     assert "待启用" in admin.locator("tr[data-version='2']").inner_text()
     assert admin.locator("[data-testid=active-version]").inner_text() == "第 1 版"
-    activate(admin, demo_db_url, 2)
+    activate(admin, 2)
     second = start_case(admin)
     assert "第 2 版" in case_version(admin, second) or "version 2" in case_version(admin, second)
     assert "第 1 版" in case_version(admin, first) or "version 1" in case_version(admin, first)
@@ -138,7 +127,11 @@ def test_upload_refuse_stage_activate_and_cases_keep_their_version(sign_in, demo
         row = admin.locator(f"tr[data-version='{version}']")
         assert row.locator("[data-testid=open-cases]").inner_text() == "1"
     assert "在用" in admin.locator("tr[data-version='2'] [data-testid=state]").inner_text()
-    assert "1 件未结案件在旧版本上" in admin.locator("[data-testid=older-open]").inner_text()
+    older = admin.locator("[data-testid=older-open]")
+    assert "1 件未结案件在旧版本上" in older.inner_text()
+    assert older.locator("a").get_attribute("href") == f"/procedures/{KEY}/migrate"
+    assert admin.locator("tr[data-version='1'] a:has-text('在设计器中编辑')").get_attribute("href") == \
+        f"/procedures/{KEY}/1/edit"
     admin.wait_for_selector("[data-testid=version-diagram][data-sf-ready=true]")
     assert admin.locator("[data-testid=version-diagram] [data-element-id='approve']").count() == 1
     shot(admin, "procedures")
