@@ -46,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         SIGN_IN_LIMIT_PER_ADDRESS="20 per 10 minutes",
         SIGN_IN_LIMIT_PER_ACCOUNT="5 per 10 minutes",
+        TRACK_LIMIT_PER_ADDRESS="10 per 10 minutes",  # failed /track lookups (wrong number or wrong code)
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -122,6 +123,8 @@ def _not_found(error: Exception) -> tuple[str, int]:
     return render_template("error.html", message=_("There is no such page, or you may not see it.")), 404
 
 
-def _too_many(error: Exception) -> tuple[str, int]:
+def _too_many(error: Exception) -> Any:
+    if getattr(error, "response", None) is not None:  # a limit with its own page (/track)
+        return error.response  # type: ignore[attr-defined]
     message = _("Too many failed sign-in attempts. Wait ten minutes, then try again.")
     return render_template("auth/login.html", username="", next=None, error=message), 429
