@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from engine.time.clock import SystemClock
 from engine.storage.db import database_url
 
-from . import api, auth, db, i18n, security, tracking
+from . import api, auth, db, i18n, people, security, tracking
 from .auth.users import load as load_user
 from .extensions import babel, limiter, login_manager
 
@@ -83,6 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.add_url_rule("/", "home", _home)
     app.context_processor(_layout_helpers)
     app.add_template_filter(i18n.local_minutes, "local")
+    app.add_template_filter(people.person, "person")
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(429, _too_many)
@@ -107,9 +108,9 @@ def _layout_helpers() -> dict[str, Any]:
         # Pages other blueprints add (cases, covers) appear in the menu once they are registered.
         return url_for(endpoint) if endpoint in current_app.view_functions else None
 
-    from .forms import event_label, say
+    from .forms import case_files, event_label, say
 
-    return {"nav_url": nav_url, "say": say, "event_label": event_label, "languages": i18n.LANGUAGES, "html_lang": i18n.html_lang(),
+    return {"nav_url": nav_url, "say": say, "event_label": event_label, "case_files": case_files, "languages": i18n.LANGUAGES, "html_lang": i18n.html_lang(),
             "current_locale": i18n.current_locale()}
 
 

@@ -86,6 +86,16 @@ def engine_data(fields: list[FormField], values: dict[str, Any]) -> dict[str, An
     return data
 
 
+def case_files(instance_id: int, references: Any) -> list[Any]:
+    """The uploads a file field's answer names (``evidence:12``), for links by file name; only the case's own."""
+    from engine.cases import evidence
+
+    from .db import get_session
+
+    refs = [str(r) for r in references] if isinstance(references, list | tuple) else []
+    return evidence.uploads_of_case(get_session(), instance_id, refs)
+
+
 def event_label(kind: str) -> str:
     """An audit event kind (``task.completed``) as words."""
     labels = {
