@@ -23,7 +23,8 @@ def posted_values(fields: list[FormField], form: MultiDict[str, str]) -> dict[st
         if f.readonly:
             continue
         if f.type == "boolean":
-            out[f.id] = "true" if form.get(f.id) in ("true", "on") else "false"
+            # The page sends a hidden "false" before the checkbox, so a ticked box posts both: any "true" wins.
+            out[f.id] = "true" if any(v in ("true", "on") for v in form.getlist(f.id)) else "false"
         elif f.type == "file":
             out[f.id] = [r for r in form.getlist(f.id) if r]
         else:
