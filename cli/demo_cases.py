@@ -3,8 +3,8 @@
 Used by ``scripts/demo.sh`` (through ``scripts/demo.py``) and by the browser tests' server fixture, so
 what a person clicks through and what the tests check is the same data. Every case is run through the
 engine as people would: started and worked on with a fake clock set back in time (in the order things
-happened, so the audit log's times only move forward), then the deadlines due by now are fired as the
-worker would. So cases whose investigation was due days ago are really overdue, and escalated, on the
+happened, so the audit log's times only move forward), and each deadline fires at its time, as the
+worker would have fired it. So cases whose investigation was due days ago are really overdue, and escalated, on the
 real clock the server shows them with; nothing is written around the engine.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from engine import definitions, runtime
 from engine.people import passwords, substitution
 from engine.runtime.sweeps import fire_timers
 from engine.storage.db import make_engine, make_sessionmaker, upgrade
-from engine.storage.models import Case
+from engine.storage.models import Case, Timer, TimerStatus
 from engine.time.clock import FakeClock
 from engine.views import queries
 
@@ -88,8 +88,20 @@ def build_demo(db_url: str, *, now: datetime | None = None) -> Demo:
                 passwords.set_password(s, name, PASSWORD)
         demo = Demo(people)
 
+        def fire_until(moment: datetime) -> None:
+            """Fire the timers due by ``moment``, each at its due time, as the worker would have."""
+            while True:
+                with Session() as s:
+                    due = s.scalar(sa.select(sa.func.min(Timer.due_at)).where(
+                        Timer.status == TimerStatus.WAITING, Timer.due_at <= moment))
+                if due is None:
+                    return
+                clock.set(max(clock.now(), due.replace(tzinfo=due.tzinfo or UTC)))
+                fire_timers(Session, clock)
+
         def case(key: str, description: str, started: datetime, steps: int) -> str:
             """Start a case at ``started`` and take it through the first ``steps`` steps, an hour apart."""
+            fire_until(started)
             clock.set(started)
             number, code = _start(Session, clock)
             for user, name, answers in HAPPY_PATH[:steps]:
@@ -111,9 +123,10 @@ def build_demo(db_url: str, *, now: datetime | None = None) -> Demo:
             case(key, "调查核实 overdue (diaocha's queue); escalated to 主管领导 (zhuguan)",
                  now - timedelta(days=days), 3)
         case("committee", "waiting for 校委会研究处理意见 (xiaowei's queue)", now - timedelta(days=8), 6)
-        case("fresh", "opened an hour ago, waiting for 受理建档 (ducha's queue)", now - timedelta(hours=1), 0)
         covered = case("covered", "waiting for lingdao's 告知相关领导; xiaowei covers lingdao this week",
-                       now - timedelta(minutes=50), 1)
+                       now - timedelta(hours=2), 1)
+        case("fresh", "opened an hour ago, waiting for 受理建档 (ducha's queue)", now - timedelta(hours=1), 0)
+        fire_until(now - timedelta(minutes=30))
         # lingdao took the covered case's task and is away this week: xiaowei covers, so it is in xiaowei's inbox.
         clock.set(now - timedelta(minutes=30))
         with Session() as s:
@@ -123,10 +136,7 @@ def build_demo(db_url: str, *, now: datetime | None = None) -> Demo:
         with Session.begin() as s:
             substitution.arrange(s, "lingdao", "xiaowei", now - timedelta(days=1), now + timedelta(days=7),
                                  clock=clock, reason="外出学习")
-        # The deadlines passed by now fire, as the worker (schoolflow worker) would have fired them.
-        clock.set(now)
-        while fire_timers(Session, clock) is not None:
-            pass
+        fire_until(now)
         return demo
     finally:
         engine.dispose()

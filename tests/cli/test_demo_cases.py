@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from cli.demo_cases import build_demo
 from engine.storage.db import make_engine, make_sessionmaker
-from engine.storage.models import Instance
+from engine.storage.models import AuditEvent, Instance
 from engine.views import inbox
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # a Wednesday morning in the school's time zone
@@ -35,6 +35,9 @@ def test_the_demo_holds_overdue_escalated_covered_and_closed_cases_and_is_reused
             assert {t.case_number for t in page("ducha") if t.name == "受理建档"} == {
                 demo.case["waiting"], demo.case["waiting_too"], demo.case["fresh"]}
             assert page("zhang_teacher") == []  # the accused sees none of the cases about him
+            times = [t.replace(tzinfo=t.tzinfo or UTC) for t in s.scalars(
+                sa.select(AuditEvent.at).order_by(AuditEvent.seq))]
+            assert times == sorted(times) and times[-1] <= NOW  # as it happened: forward, nothing after now
             statuses = dict(s.execute(sa.select(Instance.id, Instance.status)).all())
             assert sorted(statuses.values()).count("completed") == 1
         assert demo.tracking is not None and demo.tracking[0] == demo.case["closed"]
