@@ -53,7 +53,8 @@ def browser(demo_server: tuple[str, Demo]) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--lang=zh-CN"])  # its own words (file picker, date) in Chinese too
+        # --lang: the browser's own words (file picker, date fields) in Chinese too, as in a school office
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--lang=zh-CN"])
         yield b
         b.close()
 
