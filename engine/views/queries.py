@@ -21,6 +21,7 @@ from engine.storage.models import (CandidateKind, Case, Group, HumanTask, Instan
 from engine.storage.prepared import Prepared
 from engine.definitions import params
 from engine.definitions.deploy import list_definitions
+from engine.definitions.start_form import start_form
 from engine.runtime.workflow import specs_of
 from engine.spiff.codec import codec
 from engine.time.school_time import SchoolTime, lazy_school_time
@@ -257,7 +258,8 @@ def definitions_json(session: Session) -> list[dict[str, Any]]:
     zone = lazy_school_time(session)().tz
     return [{"key": d.process_key, "name": d.name, "version": d.version, "versions": n, "file": d.file_name,
              "deployed_at": local_time(d.deployed_at, zone), "allow_scripts": d.allow_scripts,
-             "params": {p.name: p.value for p in params.describe(session, d)}}
+             "params": {p.name: p.value for p in params.describe(session, d)},
+             "start_form": [f.to_json() for f in start_form(d)]}
             for d, n in list_definitions(session)]
 
 

@@ -34,11 +34,16 @@ def _need_chromium() -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Demo]]:
+def demo_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The served demo database, for a test that acts through the engine beside the browser."""
+    return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db_url: str) -> Iterator[tuple[str, Demo]]:
     _need_chromium()
-    db = tmp_path_factory.mktemp("browser") / "demo.sqlite"
-    demo = build_demo(f"sqlite:///{db}")
-    with serving(f"sqlite:///{db}") as base:
+    demo = build_demo(demo_db_url)
+    with serving(demo_db_url) as base:
         yield base, demo
 
 
