@@ -138,3 +138,44 @@ def test_a_refused_save_keeps_the_draft(sign_in, db):
     select_task(admin)
     user_assignment(admin)
     expect(admin.locator("#bio-properties-panel-dueDate")).to_have_value("${add_working_days(}")
+
+
+def _local_xml(page) -> str:
+    return page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('schoolflow.modeler.'))"
+                         ".map(k => JSON.parse(localStorage[k]).xml)[0] || ''")
+
+
+def test_a_ready_task_from_the_palette(sign_in):
+    admin = sign_in("admin")
+    admin.goto("/modeler/new")
+    expect(admin.locator("[data-sf-modeler]")).to_have_attribute("data-sf-ready", "true")
+    admin.locator(".djs-palette [data-sf-template='schoolflow.approve']").click()
+    box = admin.get_by_test_id("modeler-canvas").bounding_box()
+    admin.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    kept_locally(admin, 'camunda:modelerTemplate="schoolflow.approve"')
+    xml = _local_xml(admin)
+    assert 'name="审批"' in xml and 'camunda:candidateGroups="主管领导"' in xml
+    assert 'camunda:dueDate="${add_working_days(2)}"' in xml
+    assert '<camunda:formField id="approved" label="同意" type="boolean">' in xml
+
+
+def test_the_panel_applies_a_template_to_a_task_and_the_file_still_passes(sign_in, db, tmp_path):
+    from engine.definitions.validate import parse_procedure
+    from tests.modeler.test_modeler_import import check, problems
+
+    admin = sign_in("admin")
+    active = max(v for v, staged in _versions(db) if not staged)
+    open_modeler(admin, active)
+    select_task(admin)
+    admin.locator(".bio-properties-panel-select-template-button").click()
+    admin.locator(".djs-popup-body .entry:has-text('答复')").click()
+    kept_locally(admin, 'camunda:modelerTemplate="schoolflow.reply"')
+    shot(admin, "modeler-template")
+    xml = _local_xml(admin)
+    assert xml.count("<camunda:formData>") == 1  # the task's own form, with the template's fields added
+    assert '<camunda:formField id="box_opened_on"' in xml and '<camunda:formField id="reply_text"' in xml
+    saved = tmp_path / "p2_complaint_box_round.bpmn"
+    saved.write_text(xml, encoding="utf-8")
+    found = problems(saved, check(saved)[saved])
+    assert not found, "\n".join(found)  # the suite's modeler check: no import warning, no lint report
+    parse_procedure(saved.read_bytes(), saved.name)  # and the engine takes it
