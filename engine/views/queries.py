@@ -56,10 +56,8 @@ def tasks_json(session: Session, user: str, now: datetime, task_ids: list[str]) 
     """
     if not task_ids:
         return []
-    condition, own = visible_to(sa.literal(user), sa.literal(now, type_=UTCDateTime()))
     rows = {r.id: r for r in session.connection().execute(
-        sa.select(*_LISTED, own.label("own")).select_from(_LISTED_FROM)
-        .where(condition, _TASKS.c.id.in_(task_ids)))}
+        _VISIBLE_BY_ID, {"user": user, "now": now, "ids": task_ids})}
     return _render(session, user, now, [rows[i] for i in task_ids if i in rows])
 
 
@@ -167,6 +165,16 @@ def _visible_statement() -> Prepared:
 
 
 _VISIBLE = _visible_statement()
+
+
+def _visible_by_id_statement() -> sa.Select[Any]:
+    # Built once: rebuilding visible_to's expression for every page cost more than running it.
+    condition, own = visible_to(sa.bindparam("user"), sa.bindparam("now", type_=UTCDateTime()))
+    return (sa.select(*_LISTED, own.label("own")).select_from(_LISTED_FROM)
+            .where(condition, _TASKS.c.id.in_(sa.bindparam("ids", expanding=True))))
+
+
+_VISIBLE_BY_ID = _visible_by_id_statement()
 _OPEN_OF_INSTANCE = Prepared(
     sa.select(*_LISTED).select_from(_LISTED_FROM)
     .where(_TASKS.c.instance_id == sa.bindparam("instance_id"), _TASKS.c.state == TaskState.OPEN)

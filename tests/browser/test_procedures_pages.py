@@ -145,7 +145,6 @@ def test_upload_refuse_stage_activate_and_cases_keep_their_version(sign_in, tmp_
     admin.goto("/procedures/")
     row = admin.locator(f"tr[data-key='{KEY}']").inner_text()
     assert "第 2 版" in row and "2" in row
-    shot(admin, "procedures-list")
 
 
 @pytest.mark.parametrize("path", ["/procedures/", f"/procedures/{KEY}", "/procedures/p2_complaint/1.bpmn"])

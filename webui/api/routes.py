@@ -13,6 +13,7 @@ from spectree import SecurityScheme, SpecTree
 from spectree.models import InType, SecureType, SecuritySchemeData
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import BadRequest
 
 from engine import definitions, runtime
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
@@ -88,8 +89,8 @@ def _limits() -> Response | None:
         return error_response(415)
     if request.mimetype == "application/json" and request.get_data():
         try:
-            json.loads(request.get_data())
-        except (ValueError, RecursionError):
+            request.get_json()  # parsed once: spectree validates the cached result
+        except (BadRequest, RecursionError):
             return error_response(400, "the body is not valid JSON")
     return None
 
@@ -115,9 +116,8 @@ def _case_of_task_visible(session: Session, user: str, task_id: str) -> None:
 
 def _visible_task(session: Session, user: str, task_id: str) -> dict[str, Any]:
     """The task as ``user`` sees it in their list, or 404 (also for a task of a case they may not see)."""
-    for task in queries.task_list_json(session, user, _now()):
-        if task["id"] == task_id:
-            return task
+    for task in queries.tasks_json(session, user, _now(), [task_id]):  # the list's rule, for one task
+        return task
     raise NotFound("there is no such task, or it is not waiting for you")
 
 
