@@ -80,6 +80,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import cases, covers  # noqa: PLC0415  (case pages, my cases, duty cover)
     app.register_blueprint(cases.bp)
     app.register_blueprint(covers.bp)
+    from . import procedures  # noqa: PLC0415  (administrators: procedures and their versions)
+    app.register_blueprint(procedures.bp)
     from . import activation, migration  # noqa: PLC0415  (administrators: activate a version, move cases)
     app.register_blueprint(activation.bp)
     app.register_blueprint(migration.bp)
