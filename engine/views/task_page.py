@@ -77,6 +77,7 @@ class TaskView:
     may_complete: bool = False
     reason: str | None = None  # why the user may not act, in a sentence (None: they may)
     on_behalf_of: str | None = None
+    overdue: bool = False  # open and past its due time
     recorded: list[Recorded] = field(default_factory=list)
     history: list[Step] = field(default_factory=list)
 
@@ -117,6 +118,7 @@ def task_view(session: Session, user: str, task_id: str, now: datetime) -> TaskV
         name=task.name or task.bpmn_id, state=str(task.state), assignee=task.assignee,
         completed_by=task.completed_by, due_at=task.due_at, priority=task.priority, fields=fields,
         values={}, reason=reason,
+        overdue=bool(task.state == TaskState.OPEN and task.due_at is not None and task.due_at < now),
     )
     if visible is not None:
         own = bool(visible.own)

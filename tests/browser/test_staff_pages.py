@@ -66,6 +66,8 @@ def test_each_role_sees_its_own_tasks(sign_in, demo):
     assert {r.split()[0] for r in late.all_inner_texts()} == {c["overdue"], c["late"]}
     assert all("已超期" in r and INVESTIGATE in r for r in late.all_inner_texts())
     assert diaocha.locator("[data-testid=count-overdue]").inner_text() == "2"
+    open_task(diaocha, c["overdue"], INVESTIGATE)
+    assert "已超期" in diaocha.locator("[data-testid=due]").inner_text()  # the task page says so too
     assert {(r.split()[0], ESCALATE in r) for r in rows(sign_in("zhuguan"))} == {(c["overdue"], True),
                                                                                    (c["late"], True)}
     lingdao = rows(sign_in("lingdao"))
@@ -235,5 +237,31 @@ def test_a_complaint_from_start_to_end_by_every_role(sign_in, browser, demo_serv
         text = public.locator("main").inner_text()
         assert "已办结" in text and "投诉人满意，问题圆满解决" in text and "是" in text
         assert "王先生" not in text and "ducha" not in text
+    finally:
+        ctx.close()
+
+
+def test_signing_in_by_keyboard_alone_and_every_input_has_a_label(browser, demo_server, demo):
+    base, _ = demo_server
+    ctx = browser.new_context(base_url=base, viewport={"width": 375, "height": 740}, locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        page.goto("/login")
+        page.keyboard.type("ducha")  # the user name field has the focus
+        page.keyboard.press("Tab")
+        page.keyboard.type("demo-pass-2026")
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "我的待办"
+        for path in ("/", "/start/p2_complaint", "/covers/", "/cases/"):
+            page.goto(path)
+            unlabelled = page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
+                .filter(e => e.type !== 'hidden' && e.type !== 'radio' && e.labels.length === 0
+                             && !e.getAttribute('aria-label')).map(e => e.name || e.id)""")
+            assert unlabelled == [], f"{path}: {unlabelled}"
+        open_task(page, demo.case["waiting_too"], ACCEPT)
+        unlabelled = page.evaluate("""() => [...document.querySelectorAll('form.sf-task-form input, form.sf-task-form select, form.sf-task-form textarea')]
+            .filter(e => e.type !== 'hidden' && e.labels.length === 0).map(e => e.name)""")
+        assert unlabelled == []
     finally:
         ctx.close()
