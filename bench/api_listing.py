@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import time
@@ -183,6 +184,7 @@ def measure(kind: str, total: int, share: int) -> list[dict[str, Any]]:
                 rows.append(
                     {
                         "database": kind,
+                        "load_average": os.getloadavg()[0],  # the machine is shared
                         "page": label,
                         "http": http_ms,
                         "in_process": ref,
@@ -217,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{r['database']:<11} {r['page']:<26} {r['http']['p50']:>9.1f} {r['http']['p95']:>9.1f} "
             f"{r['in_process']['p50']:>11.1f} {r['in_process']['p95']:>11.1f} {r['ratio_p50']:>5.2f}x"
+            f"  (load {r['load_average']:.1f})"
         )
     for kind in kinds:
         worst = max(r["http"]["p95"] for r in rows if r["database"] == kind)

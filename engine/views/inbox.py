@@ -67,7 +67,7 @@ def _people(conn: sa.Connection, user: str, now: datetime) -> tuple[list[str], l
 
 
 def _visible(user: str, groups: list[str], covered: list[str], procedure: str | None,
-             case_number: str | None) -> sa.CTE:
+             case_number: str | None, task_ids: list[str] | None = None) -> sa.CTE:
     """The open tasks ``user`` sees, one row each: id, assignee, due_at, priority, process_key, own.
 
     The rule is ``queries.visible_to`` (tests compare the two), resolved for one person and taken apart
@@ -81,6 +81,8 @@ def _visible(user: str, groups: list[str], covered: list[str], procedure: str | 
 
     def narrow(task_id: Any, process_key: Any) -> list[Any]:
         out = [task_id.not_in(excluded)]
+        if task_ids is not None:
+            out.append(task_id.in_(task_ids))
         if procedure:
             out.append(process_key == procedure)
         if case_number:
@@ -199,6 +201,16 @@ def inbox_page(session: Session, user: str, now: datetime, *, view: str = "all",
                     due_soon=bool(r.due_at and now <= r.due_at <= soon_until), own=bool(r.own))
            for r in rows]
     return InboxPage(out, counts, procedures, _cursor(sort, rows[-1]) if more else None)
+
+
+def visible_among(session: Session, user: str, now: datetime, task_ids: list[str]) -> dict[str, bool]:
+    """Which of ``task_ids`` ``user`` sees, each with ``own`` (false: seen only through a cover)."""
+    if not task_ids:
+        return {}
+    conn = session.connection()
+    groups, covered = _people(conn, user, now)
+    v = _visible(user, groups, covered, None, None, task_ids)
+    return {r.id: bool(r.own) for r in conn.execute(sa.select(v.c.id, v.c.own))}
 
 
 Keys = dict[str, Any]  # the sort columns of the statement the keyset applies to: due_at, priority, id
