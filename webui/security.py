@@ -6,7 +6,7 @@ static files) and the JSON API, which answers 401 itself (tokens or the session,
 from __future__ import annotations
 
 from flask import Flask, Request, Response, request, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
 
 from .extensions import login_manager
@@ -51,7 +51,8 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if request.headers.get("HX-Request") is not None or response.mimetype == "text/html":
         response.vary.add("HX-Request")
-    if current_user.is_authenticated and response.mimetype == "text/html":
+    # Mimetype first: an API answer never loads the signed-in user just for this.
+    if response.mimetype == "text/html" and current_user.is_authenticated:
         response.headers.setdefault("Cache-Control", "no-store")  # one person's tasks and cases
     return response
 
@@ -59,6 +60,13 @@ def _headers(response: Response) -> Response:
 class _SessionCookie(SecureCookieSessionInterface):
     """The session cookie is HttpOnly and SameSite=Lax (config), and Secure whenever the request came
     over HTTPS (behind a TLS proxy, set ``PROXY_FIX`` so Flask sees the original scheme)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # A request without the cookie (every program with a token) starts an empty session without
+        # building the cookie's signer first; the answer is the one Flask gives.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         req: Request | None = request._get_current_object() if request else None  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from engine.cases import audit
 from engine.definitions import params
 from engine.definitions.deploy import _latest_or_none, schedule
 from engine.errors import InvalidInput, NotFound
-from engine.people.assignment import lane_groups
+from engine.people.assignment import lane_groups, set_lane_group
 from engine.people.users import require_admin
 from engine.scripting import is_expression
 from engine.spiff.codec import codec
@@ -139,6 +139,42 @@ def activate(
         previous=previous,
     )
     return definition
+
+
+def group_choices(session: Session) -> list[tuple[str, int]]:
+    """Every group with its member count, by name: what a lane can be mapped to."""
+    rows = session.execute(
+        sa.select(Group.name, sa.func.count(user_groups.c.user_id))
+        .outerjoin(user_groups, user_groups.c.group_id == Group.id)
+        .group_by(Group.name)
+        .order_by(Group.name)
+    )
+    return [(name, n) for name, n in rows]
+
+
+def map_lane(
+    session: Session, definition: Definition, lane: str, group: str, *, clock: Clock, actor: str | None = None
+) -> None:
+    """Send the tasks of ``lane`` (of ``definition``'s procedure) to the existing ``group`` from now on.
+
+    Unlike ``lanes set`` on the command line, the group must exist: a mapping typed wrong would only
+    move the blocker to another empty group.
+
+    :raises InvalidInput: the file has no such lane, or there is no such group; nothing changes.
+    """
+    require_admin(session, actor, "map a procedure's lanes")
+    lanes = {getattr(t, "lane", None) for t in _user_tasks(definition)} - {None}
+    if lane not in lanes:
+        raise InvalidInput(
+            f"procedure '{definition.process_key}' has no lane '{lane}'", {"lane": "unknown lane"}
+        )
+    if session.scalar(sa.select(Group.id).where(Group.name == group)) is None:
+        raise InvalidInput(f"there is no group '{group}'", {"group": "unknown group"})
+    set_lane_group(session, definition.process_key, lane, group)
+    audit.record(
+        session, "lane.mapped", clock=clock, actor=actor, process_key=definition.process_key, lane=lane,
+        group=group,
+    )
 
 
 def _user_tasks(definition: Definition) -> list[Any]:

@@ -49,10 +49,52 @@ class FormField:
 
     def to_json(self) -> dict[str, Any]:
         out = {"id": self.id, "label": self.label, "type": self.type, "required": self.required,
-               "readonly": self.readonly, "values": [{"id": i, "name": n} for i, n in self.values]}
+               "readonly": self.readonly, "values": [{"id": i, "name": n} for i, n in self.values],
+               "schema": self.value_schema()}
         if self.with_time:
             out["with_time"] = True
         return out
+
+    def value_schema(self) -> dict[str, Any]:
+        """A JSON Schema of the value ``validate_form`` takes for this field, in its plain JSON form.
+
+        For programs (the API's clients): an answer that matches it passes the field's own checks. The
+        engine also takes a few spellings a web form sends (``"12"`` for a whole number, ``"yes"`` for
+        true, one reference for a list of them); the schema names only the JSON one.
+        """
+        schema: dict[str, Any]
+        match self.type:
+            case "string":
+                schema = {"type": "string", "maxLength": MAX_TEXT_CHARS}
+                if self.minlength is not None:
+                    schema["minLength"] = self.minlength
+                if self.maxlength is not None:
+                    schema["maxLength"] = min(self.maxlength, MAX_TEXT_CHARS)
+            case "long":
+                schema = {"type": "integer", "minimum": INT64[0], "maximum": INT64[1]}
+                if self.min is not None:
+                    schema["minimum"] = math.ceil(self.min)
+                if self.max is not None:
+                    schema["maximum"] = math.floor(self.max)
+            case "boolean":
+                schema = {"type": "boolean"}
+            case "date" if self.with_time:
+                schema = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}$",
+                          "description": "a date and a time of day in the school's time zone, "
+                                         "such as 2026-09-01T14:30"}
+            case "date":
+                schema = {"type": "string", "format": "date",
+                          "description": f"a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"}
+            case "enum":
+                schema = {"type": "string", "enum": [i for i, _ in self.values]}
+            case "file":
+                schema = {"type": "array", "items": {"type": "string", "minLength": 1},
+                          "description": "references of uploaded evidence, such as evidence:12"}
+            case _:
+                schema = {}
+        if self.readonly:
+            schema["readOnly"] = True  # shown with its value, never taken from the one who answers
+        return schema
 
 
 def form_fields(task_spec: Any) -> list[FormField]:

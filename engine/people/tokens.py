@@ -19,6 +19,7 @@ from engine.cases import audit
 from engine.errors import InvalidInput, NotAllowed, NotFound
 from engine.people.users import get_user
 from engine.storage.models import ApiToken, User
+from engine.storage.prepared import Prepared
 from engine.time.clock import Clock
 
 PREFIX = "sf_"
@@ -135,7 +136,8 @@ def revoke_token(session: Session, token_id: int, *, clock: Clock, actor: str | 
     return True
 
 
-_BY_HASH = (
+# Prepared: every API request runs it before anything else (engine.storage.prepared).
+_BY_HASH = Prepared(
     sa.select(ApiToken.id, User.name, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at)
     .join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == sa.bindparam("h"))
 )
@@ -155,7 +157,7 @@ def authenticate(session: Session, secret: str, now: datetime) -> Caller | None:
     (every API request runs it)."""
     if not secret.startswith(PREFIX) or len(secret) > MAX_TOKEN_CHARS:
         return None
-    row = session.execute(_BY_HASH, {"h": _digest(secret)}).first()
+    row = _BY_HASH.first(session.connection(), {"h": _digest(secret)})
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     return Caller(row.id, row.name, row.last_used_at)

@@ -70,6 +70,21 @@ def versions(
     return found[from_version], found[to_version]
 
 
+def versions_with_open_cases(session: Session, process_key: str) -> list[tuple[Definition, int]]:
+    """Every version of ``process_key``, oldest first, with how many of its cases are open."""
+    open_count = (
+        sa.select(sa.func.count(Instance.id))
+        .where(Instance.definition_id == Definition.id, Instance.status == InstanceStatus.RUNNING)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        sa.select(Definition, open_count)
+        .where(Definition.process_key == process_key)
+        .order_by(Definition.version)
+    )
+    return [(d, n) for d, n in rows]
+
+
 def open_cases(
     session: Session, source: Definition, case_numbers: list[str] | None = None
 ) -> list[tuple[int, str | None]]:

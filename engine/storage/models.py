@@ -410,3 +410,20 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class DefinitionDraft(Base):
+    """A procedure file an administrator is editing in the browser and has not deployed yet: kept when a
+    save is refused (with the reasons), so nothing typed is lost. One per administrator and process key
+    (the empty key: a new diagram not yet saved under its own key)."""
+
+    __tablename__ = "definition_drafts"
+    __table_args__ = (sa.UniqueConstraint("process_key", "author"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(sa.String(128))
+    author: Mapped[str] = mapped_column(sa.String(64))
+    based_on_version: Mapped[int | None]
+    bpmn_xml: Mapped[str] = mapped_column(sa.Text)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON())
+    saved_at: Mapped[datetime]

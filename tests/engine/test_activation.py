@@ -8,7 +8,7 @@ import pytest
 
 from engine import definitions
 from engine.definitions import activation
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotAllowed
 from engine.people.assignment import set_lane_group
 from tests.engine.test_migration import V1, V2
 
@@ -95,3 +95,25 @@ def test_the_hospital_example_is_swapped_in_with_its_lanes_mapped(harness):
     h.start("ex_hospital_complaint", "lin", {"complainant_name": "赵先生", "complainant_phone": "13900000000",
                                              "channel": "phone", "title": "挂号排队过久"})
     assert h.tasks("lin")  # the office's first task reached the school's group
+
+
+def test_a_lane_is_mapped_only_to_an_existing_group_by_an_administrator(harness):
+    h = harness
+    h.user("lin", "信息督察室")
+    h.user("ann")
+    version = stage(h, HOSPITAL.read_bytes(), HOSPITAL.name)
+    with h.Session() as s:
+        definition = activation.staged_version(s, "ex_hospital_complaint", version)
+        with pytest.raises(InvalidInput, match="no lane 'nowhere'"):
+            activation.map_lane(s, definition, "nowhere", "信息督察室", clock=h.clock, actor="root")
+        with pytest.raises(InvalidInput, match="no group 'typo'"):
+            activation.map_lane(s, definition, "医疗纠纷处理办公室", "typo", clock=h.clock, actor="root")
+        with pytest.raises(NotAllowed):
+            activation.map_lane(s, definition, "医疗纠纷处理办公室", "信息督察室", clock=h.clock, actor="ann")
+    with h.Session.begin() as s:
+        definition = activation.staged_version(s, "ex_hospital_complaint", version)
+        activation.map_lane(s, definition, "医疗纠纷处理办公室", "信息督察室", clock=h.clock, actor="root")
+    office = next(u for u in check(h, "ex_hospital_complaint", version).lanes if u.lane == "医疗纠纷处理办公室")
+    assert (office.group, office.mapped, office.members) == ("信息督察室", True, 1)
+    with h.Session() as s:
+        assert ("信息督察室", 1) in activation.group_choices(s)

@@ -154,3 +154,13 @@ def test_claiming_completing_and_releasing_move_the_task_between_the_counts(offi
     office.complete(task.id, "ann")
     assert counts("ann")["all"] == before[1]["all"] - 1
     assert counts("eve")["all"] == before[0]["all"] - 1
+
+
+@pytest.mark.parametrize("user", ["carl", "eve"])
+def test_rendering_a_page_of_ids_keeps_only_the_tasks_the_user_sees(office, user):
+    expected = _expected(office, user)
+    with office.ReadSession() as s:
+        every = sorted(s.execute(sa.select(store.TASKS.c.id)).scalars())
+        shown = queries.tasks_json(s, user, office.clock.now(), every)
+    assert {t["id"] for t in shown} == expected["all"]  # not the done ones, nor the accused's
+    assert {t["id"] for t in shown if t["on_behalf_of"]} == expected["covered"]

@@ -188,3 +188,16 @@ def test_versions_must_exist_and_differ(office):
             migration.versions(s, "fix", 1, 7)
         with pytest.raises(InvalidInput, match="both the source and the target"):
             migration.versions(s, "fix", 1, 1)
+
+
+def test_versions_are_listed_oldest_first_with_their_open_cases(harness):
+    h = harness
+    h.user("ann", "office")
+    h.user("root", admin=True)
+    h.deploy_bytes(V1, "fix.bpmn")
+    h.start("fix", "ann")
+    h.start("fix", "ann")
+    h.deploy_bytes(V2, "fix.bpmn")
+    with h.Session() as s:
+        assert [(d.version, n) for d, n in migration.versions_with_open_cases(s, "fix")] == [(1, 2), (2, 0)]
+        assert migration.versions_with_open_cases(s, "nosuch") == []

@@ -30,9 +30,16 @@ def test_every_message_is_translated_to_chinese():
     assert not fuzzy, f"fuzzy translations to check: {fuzzy}"
 
 
+def _entries(catalog) -> dict:
+    # A plural message (ngettext) has its singular and plural ids and one string per plural form.
+    def flat(x):
+        return tuple(x) if isinstance(x, (list, tuple)) else x
+    return {flat(m.id): flat(m.string) for m in catalog if m.id}
+
+
 def test_the_compiled_catalog_matches_the_translations():
     with open(CATALOG / "messages.po", "rb") as f:
-        po = {m.id: m.string for m in read_po(f, locale="zh_Hans_CN") if m.id}
+        po = _entries(read_po(f, locale="zh_Hans_CN"))
     with open(CATALOG / "messages.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = _entries(read_mo(f))
     assert po == mo, "run bash scripts/translations.sh compile"

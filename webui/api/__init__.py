@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
+from ..extensions import limiter
 from . import docs
 from .errors import error_response
 from .routes import bp, spec
@@ -24,6 +25,8 @@ def init_app(app: Flask) -> None:
     app.extensions["csrf"].exempt(
         bp
     )  # token requests carry no CSRF token; session requests are checked in auth
+    # Only the sign-in form is limited: the limiter skips API calls before it looks for limits at all.
+    limiter.request_filter(lambda: request.blueprint == bp.name)
     spec.app = app  # the document is served by our own route: spectree's would hide /api/v1 from it
     # Errors raised while routing (no such path, wrong method, body too large) reach the app, not the
     # blueprint: answer those under /api in JSON and leave the pages' answers as they are.

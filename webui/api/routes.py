@@ -13,6 +13,7 @@ from spectree import SecurityScheme, SpecTree
 from spectree.models import InType, SecureType, SecuritySchemeData
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import BadRequest
 
 from engine import definitions, runtime
 from engine.errors import ConcurrentUpdate, NotAllowed, NotFound
@@ -88,8 +89,8 @@ def _limits() -> Response | None:
         return error_response(415)
     if request.mimetype == "application/json" and request.get_data():
         try:
-            json.loads(request.get_data())
-        except (ValueError, RecursionError):
+            request.get_json()  # parsed once: spectree validates the cached result
+        except (BadRequest, RecursionError):
             return error_response(400, "the body is not valid JSON")
     return None
 
@@ -115,9 +116,8 @@ def _case_of_task_visible(session: Session, user: str, task_id: str) -> None:
 
 def _visible_task(session: Session, user: str, task_id: str) -> dict[str, Any]:
     """The task as ``user`` sees it in their list, or 404 (also for a task of a case they may not see)."""
-    for task in queries.task_list_json(session, user, _now()):
-        if task["id"] == task_id:
-            return task
+    for task in queries.tasks_json(session, user, _now(), [task_id]):  # the list's rule, for one task
+        return task
     raise NotFound("there is no such task, or it is not waiting for you")
 
 
@@ -129,7 +129,9 @@ def openapi() -> Response:
 
 # ------------------------------------------------------------------------------------------ definitions
 @bp.get("/definitions")
-@spec.validate(resp=Resp(HTTP_200=list[s.Definition], **E), tags=["definitions"])
+@spec.validate(
+    operation_id="listDefinitions", resp=Resp(HTTP_200=list[s.Definition], **E), tags=["definitions"]
+)
 def list_definitions() -> Any:
     """The deployed procedures, each with its latest version."""
     caller()
@@ -138,6 +140,7 @@ def list_definitions() -> Any:
 
 @bp.post("/definitions")
 @spec.validate(
+    operation_id="deployDefinitions",
     resp=Resp(
         HTTP_201=list[s.Deployed], HTTP_422=s.Refused, **{k: v for k, v in E.items() if k != "HTTP_422"}
     ),
@@ -170,7 +173,9 @@ def _is_admin(session: Session, user: str) -> bool:
 
 # ------------------------------------------------------------------------------------------------ cases
 @bp.post("/processes/<string:key>/instances")
-@spec.validate(json=s.DataIn, resp=Resp(HTTP_201=s.Started, **E), tags=["cases"])
+@spec.validate(
+    operation_id="startCase", json=s.DataIn, resp=Resp(HTTP_201=s.Started, **E), tags=["cases"]
+)
 def start(key: str, json: s.DataIn) -> Any:  # noqa: A002 - spectree passes the body as ``json``
     """Start a case of procedure ``key`` with its start form's data."""
     user = caller()
@@ -188,7 +193,7 @@ def start(key: str, json: s.DataIn) -> Any:  # noqa: A002 - spectree passes the 
 
 
 @bp.get("/instances/<int:instance_id>")
-@spec.validate(resp=Resp(HTTP_200=s.InstanceOut, **E), tags=["cases"])
+@spec.validate(operation_id="showCase", resp=Resp(HTTP_200=s.InstanceOut, **E), tags=["cases"])
 def show(instance_id: int) -> Any:
     """A case as ``schoolflow show --json`` prints it; 404 for a case the caller may not see."""
     user = caller()
@@ -200,7 +205,9 @@ def show(instance_id: int) -> Any:
 
 
 @bp.get("/instances")
-@spec.validate(query=s.CaseQuery, resp=Resp(HTTP_200=s.CasePage, **E), tags=["cases"])
+@spec.validate(
+    operation_id="listCases", query=s.CaseQuery, resp=Resp(HTTP_200=s.CasePage, **E), tags=["cases"]
+)
 def my_cases(query: s.CaseQuery) -> Any:
     """The cases the caller may see, newest first, a page at a time."""
     user = caller()
@@ -223,7 +230,9 @@ def my_cases(query: s.CaseQuery) -> Any:
 
 # ------------------------------------------------------------------------------------------------ tasks
 @bp.get("/tasks")
-@spec.validate(query=s.TaskQuery, resp=Resp(HTTP_200=s.TaskPage, **E), tags=["tasks"])
+@spec.validate(
+    operation_id="listTasks", query=s.TaskQuery, resp=Resp(HTTP_200=s.TaskPage, **E), tags=["tasks"]
+)
 def tasks(query: s.TaskQuery) -> Any:
     """The caller's tasks: assigned to them, their groups' queue, and those of colleagues they cover."""
     user = caller()
@@ -260,7 +269,7 @@ def _int_cursor(cursor: str | None) -> int | None:
 
 
 @bp.get("/tasks/<string:task_id>")
-@spec.validate(resp=Resp(HTTP_200=s.Task, **E), tags=["tasks"])
+@spec.validate(operation_id="showTask", resp=Resp(HTTP_200=s.Task, **E), tags=["tasks"])
 def task(task_id: str) -> Any:
     """One of the caller's tasks; its ETag is the case's version, for ``If-Match`` on completion."""
     user = caller()
@@ -287,7 +296,9 @@ def _act(task_id: str, action: Any, **kwargs: Any) -> Any:
 
 
 @bp.post("/tasks/<string:task_id>/claim")
-@spec.validate(resp=Resp(HTTP_200=s.TaskDone, HTTP_409=s.Error, **E), tags=["tasks"])
+@spec.validate(
+    operation_id="claimTask", resp=Resp(HTTP_200=s.TaskDone, HTTP_409=s.Error, **E), tags=["tasks"]
+)
 def claim(task_id: str) -> Any:
     """Take an unclaimed task from the queue."""
     row = _act(task_id, runtime.claim_task)
@@ -295,7 +306,9 @@ def claim(task_id: str) -> Any:
 
 
 @bp.post("/tasks/<string:task_id>/unclaim")
-@spec.validate(resp=Resp(HTTP_200=s.TaskDone, HTTP_409=s.Error, **E), tags=["tasks"])
+@spec.validate(
+    operation_id="unclaimTask", resp=Resp(HTTP_200=s.TaskDone, HTTP_409=s.Error, **E), tags=["tasks"]
+)
 def unclaim(task_id: str) -> Any:
     """Give a claimed task back to the queue."""
     row = _act(task_id, runtime.unclaim_task)
@@ -303,7 +316,12 @@ def unclaim(task_id: str) -> Any:
 
 
 @bp.post("/tasks/<string:task_id>/reassign")
-@spec.validate(json=s.ReassignIn, resp=Resp(HTTP_200=s.TaskDone, HTTP_409=s.Error, **E), tags=["tasks"])
+@spec.validate(
+    operation_id="reassignTask",
+    json=s.ReassignIn,
+    resp=Resp(HTTP_200=s.TaskDone, HTTP_409=s.Error, **E),
+    tags=["tasks"],
+)
 def reassign(task_id: str, json: s.ReassignIn) -> Any:  # noqa: A002
     """Hand a task to someone (administrators only)."""
     user = caller()
@@ -317,6 +335,7 @@ def reassign(task_id: str, json: s.ReassignIn) -> Any:  # noqa: A002
 
 @bp.post("/tasks/<string:task_id>/complete")
 @spec.validate(
+    operation_id="completeTask",
     json=s.DataIn, resp=Resp(HTTP_200=s.TaskDone, HTTP_409=s.Error, HTTP_412=s.Error, **E), tags=["tasks"]
 )
 def complete(task_id: str, json: s.DataIn) -> Any:  # noqa: A002
@@ -345,6 +364,7 @@ def complete(task_id: str, json: s.DataIn) -> Any:  # noqa: A002
 # ------------------------------------------------------------------------------------------------ public
 @bp.get("/track/<string:case_number>")
 @spec.validate(
+    operation_id="trackCase",
     headers=s.TrackingHeaders,
     resp=Resp(HTTP_200=s.Tracking, HTTP_404=s.Error, HTTP_422=s.Error),
     tags=["public"],

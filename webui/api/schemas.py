@@ -28,13 +28,21 @@ class Choice(BaseModel):
 
 
 class FormFieldOut(BaseModel):
+    """One field of a form: the key ``id`` in the ``data`` a client sends, and what its value must be."""
+
     model_config = _OPEN
-    id: str
-    label: str
-    type: str
-    required: bool
-    readonly: bool
-    values: list[Choice]
+    id: str = Field(description="the key of this field's value in `data`")
+    label: str = Field(description="what the form calls it, for a person")
+    type: Literal["string", "long", "boolean", "date", "enum", "file"]
+    required: bool = Field(description="true: `data` must give this field a value")
+    readonly: bool = Field(description="true: shown with `value`, never sent back (a value sent is ignored)")
+    values: list[Choice] = Field(description="the choices of an enum field (send the `id`)")
+    value_schema: dict[str, Any] = Field(
+        alias="schema",
+        description="a JSON Schema (2020-12) of the value this field takes in `data`: type, limits, choices",
+    )
+    with_time: bool = Field(default=False, description="a date field that also takes a time of day")
+    value: Any = Field(default=None, description="a read-only field's value, as the case holds it")
 
 
 class Task(BaseModel):
@@ -51,7 +59,9 @@ class Task(BaseModel):
     priority: int | None
     overdue: bool = False
     on_behalf_of: str | None
-    form: list[FormFieldOut]
+    form: list[FormFieldOut] = Field(
+        description="the fields `POST /tasks/{task_id}/complete` takes in `data` (empty: free data)"
+    )
 
 
 class Counts(BaseModel):
@@ -124,7 +134,13 @@ class CaseQuery(BaseModel):
 
 class DataIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    data: dict[str, Any] = Field(default_factory=dict, description="form field id → value")
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the answers to the form, by field `id`: to start a case, the procedure's "
+        "`start_form` (`GET /definitions`); to complete a task, the task's `form`. Each value matches its "
+        "field's `schema`; every field with `required: true` has one; read-only fields and ids the form "
+        "does not have are left out. A form without fields takes any object of plain values.",
+    )
 
 
 class ReassignIn(BaseModel):
@@ -155,6 +171,10 @@ class Definition(BaseModel):
     deployed_at: str | None
     allow_scripts: bool
     params: dict[str, Any] = Field(default_factory=dict)
+    start_form: list[FormFieldOut] = Field(
+        default_factory=list,
+        description="the fields `POST /processes/{key}/instances` takes in `data` (empty: free data)",
+    )
 
 
 class Deployed(BaseModel):
