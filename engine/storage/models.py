@@ -175,7 +175,7 @@ class HumanTask(Base):
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(sa.String(64))
-    # The instance's procedure, copied by a database trigger when the row is inserted (migration 0012):
+    # The instance's procedure, copied by a database trigger when the row is inserted (migration 0013):
     # the inbox counts and filters a person's tasks by procedure without a look-up per task.
     process_key: Mapped[str | None] = mapped_column(sa.String(128), server_default=sa.FetchedValue())
 
@@ -203,7 +203,7 @@ class TaskCandidate(Base):
     )
     kind: Mapped[CandidateKind] = mapped_column(sa.String(8), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    # Copies of the task's columns the inbox filters and sorts by (migration 0012): written by database
+    # Copies of the task's columns the inbox filters and sorts by (migration 0013): written by database
     # triggers when the row is inserted and whenever the task's state or assignee changes, never by code.
     # With them a person's queue is one range of ``ix_task_candidates_inbox`` (engine.views.inbox).
     task_state: Mapped[str | None] = mapped_column(sa.String(16), server_default=sa.FetchedValue())

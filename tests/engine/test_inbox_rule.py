@@ -1,7 +1,7 @@
 """The inbox (engine.views.inbox) lists exactly the tasks of the visibility rule (queries.visible_to), with
 its counts, whatever the mix: groups, named candidates, assignees, duty cover, excluded people, claims,
 reassignments and completions. The inbox reads copies of the task columns kept on the candidate rows by
-database triggers (migration 0012); these tests would see a copy left behind.
+database triggers (migration 0013); these tests would see a copy left behind.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Candidate rows carry copies of their task's inbox columns, tasks their procedure, kept by triggers; covering indexes
+"""Inbox copies kept by triggers (candidates: their task's columns; tasks: their procedure); covering indexes
 
 The inbox counts a person's open tasks per filter on every page. Found through the candidates (the
 queue of their groups: most of the tasks a person sees), each task had to be looked up by id in
@@ -7,18 +7,18 @@ assignee, due time, priority and procedure copied onto its candidate rows, a per
 of one covering index.
 
 The copies are kept by the database itself, so no write path can forget them: a task row takes its
-instance's procedure key when inserted; a candidate row takes its task's values when inserted; a change of a task's state, assignee, due time or priority is copied to its
-candidate rows. (Due time, priority and procedure never change once a task exists; state and assignee
+instance's procedure key when inserted; a candidate row takes its task's values when inserted; a change
+of a task's state, assignee, due time or priority is copied to its candidate rows. (Due time, priority and procedure never change once a task exists; state and assignee
 change on claim, unclaim, reassign, completion and cancellation.)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
