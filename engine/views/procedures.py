@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, load_only
 
 from engine.definitions.deploy import _latest_or_none
 from engine.errors import NotFound
-from engine.storage.models import Definition, Instance, InstanceStatus
+from engine.storage.models import Definition, Instance, InstanceStatus, User
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class VersionRow:
     file_name: str
     content_hash: str
     deployed_at: datetime
-    deployed_by: str | None
+    deployed_by: str | None  # the user name; None: the server's operator (the command line)
+    deployed_by_shown: str | None  # their display name, else the user name
     staged: bool  # uploaded for review, never activated
     active: bool  # the version new cases start on
     open_cases: int
@@ -82,6 +83,9 @@ def _build(session: Session, key: str | None) -> list[Procedure]:
         query = query.where(Definition.process_key == key)
     rows = session.scalars(query.order_by(Definition.process_key, Definition.version.desc())).all()
     counts = _open_counts(session, key)
+    deployers = {d.deployed_by for d in rows if d.deployed_by}
+    shown = {name: display for name, display in session.execute(
+        sa.select(User.name, User.display_name).where(User.name.in_(deployers)))} if deployers else {}
     by_key: dict[str, list[Definition]] = {}
     for d in rows:
         by_key.setdefault(d.process_key, []).append(d)
@@ -90,6 +94,7 @@ def _build(session: Session, key: str | None) -> list[Procedure]:
         active = _latest_or_none(session, k)
         active_version = active.version if active is not None else None
         versions = [VersionRow(d.version, d.name, d.file_name, d.content_hash, d.deployed_at, d.deployed_by,
+                               (shown.get(d.deployed_by) or d.deployed_by) if d.deployed_by else None,
                                bool(d.staged), d.version == active_version, counts.get(d.id, 0),
                                bool(d.staged) and (active_version is None or d.version > active_version))
                     for d in defs]

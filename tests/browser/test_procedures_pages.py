@@ -127,6 +127,7 @@ def test_upload_refuse_stage_activate_and_cases_keep_their_version(sign_in, tmp_
         row = admin.locator(f"tr[data-version='{version}']")
         assert row.locator("[data-testid=open-cases]").inner_text() == "1"
     assert "在用" in admin.locator("tr[data-version='2'] [data-testid=state]").inner_text()
+    assert "系统管理员 · leave_v2.bpmn" in admin.locator("tr[data-version='2']").inner_text()  # who uploaded it
     older = admin.locator("[data-testid=older-open]")
     assert "1 件未结案件在旧版本上" in older.inner_text()
     assert older.locator("a").get_attribute("href") == f"/procedures/{KEY}/migrate"
