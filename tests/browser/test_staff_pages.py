@@ -104,6 +104,7 @@ def test_form_error_keeps_typed_values_then_submits(sign_in, demo):
     assert page.locator("#form-errors").is_visible()
     assert page.locator("#f-category_item-error").inner_text() == "此项必填。"
     assert page.locator("#f-category_item").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "f-category_item"  # the keyboard is there already
     assert page.input_value("#f-acceptance_note") == "家长来电，已记录"
     assert page.input_value("#f-category") == "ethics"
     shot(page, "task-form-error")
