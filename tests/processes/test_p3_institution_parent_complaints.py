@@ -334,3 +334,20 @@ def test_three_measures_run_side_by_side_and_the_third_is_chased_on_its_own_date
     h.do("tan", "确认满意度", {"satisfaction": "satisfied"})
     h.do("tan", "归档与分析", {"analysis": "三项措施落实"})
     assert h.show(iid)["status"] == "completed"
+
+
+def test_the_review_is_not_by_who_investigated_or_planned(p3):
+    """P3 八 (复议): gao, also on the review panel, investigated and planned this case: the review waits
+    for another member (bai) and gao is refused."""
+    from engine.errors import NotAllowed
+
+    h = p3.h
+    h.user("gao", "复议小组")  # adds the group
+    _planned(p3, PLAN)
+    h.do("gao", "落实措施1", {"progress_1": "完成", "measure_1_done": True})
+    h.do("tan", "确认满意度", {"satisfaction": "unsatisfied"})
+    p3.only("复议", sees=["bai"], blind=["gao"])
+    with pytest.raises(NotAllowed):
+        h.complete(h.task("bai", "复议")["id"], "gao", {"review_opinion": "维持"})
+    h.do("bai", "复议", {"review_opinion": "重新调查"})
+    assert "分配处理责任" in h.task_names("tan")

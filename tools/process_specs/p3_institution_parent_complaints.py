@@ -145,7 +145,10 @@ p.task("confirm", "确认满意度", INTAKE, 21, form=[
     F("complainant_opinion", "投诉人意见", maxlength=2000),
 ])
 p.xor("gw_satisfied", "满意？", INTAKE, 22)
-p.task("review", "复议", REVIEW, 23, form=[
+# 八: a review is never by someone who investigated or planned the handling under review.
+NOT_HANDLER = {"excludeUsers": "${" + " + ',' + ".join(
+    f"done_by.get('{t}', '')" for t in ("investigate_dept", "investigate_team", "plan", "plan_unfounded")) + "}"}
+p.task("review", "复议", REVIEW, 23, props=NOT_HANDLER, form=[
     F("review_opinion", "复议意见（重新处理的要求）", required=True, maxlength=2000),
 ])
 p.task("archive", "归档与分析", INTAKE, 23, doc="投诉材料归档；识别热点问题和趋势，为管理层决策提供依据。", form=[
@@ -231,7 +234,7 @@ DEFINITIONS = Definitions(
              f"m_implement_{k}", f"implement_{k}", f"implement_{k}_overdue", f"gw_done_{k}", f"escalate_{k}")],
           "gw_has_2", "gw_has_3", "m_out_2", "m_out_3",
           "join_measures"]),
-        ("八 闭环：满意度确认与复议", "满意度一个字段决定去向：一般或不满意的复议，重新处理",
+        ("八 闭环：满意度确认与复议", "满意度一个字段决定去向：一般或不满意的复议，重新处理；调查或制定方案的人不能复议（excludeUsers=${done_by…}）",
          ["confirm", "gw_satisfied", "review"]),
         ("九 档案与数据分析", "归档并标注热点问题；每月最后一个工作日由系统按案件记录统计（含热点标签）、"
          "分析热点和趋势报管理层", ["archive", "hot_start", "hot_analyse", "hot_review"]),
