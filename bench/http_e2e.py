@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.http_e2e --quick    # 20 cases per setup, a smoke run
     .venv/bin/python -m bench.http_e2e --sqlite-only   # waitress on SQLite only
     .venv/bin/python -m bench.http_e2e --json PATH
+    .venv/bin/python -m bench.http_e2e --profile        # where the server's time goes, in-process
 
 The shape is the one SpiffArena was measured on (shared/reference/spiff-arena.md: 5.6 cases/s end to
 end with SQLite): start a case, then three user tasks, each found in the caller's task list and
@@ -168,7 +169,8 @@ def _api_lookup(s: Any, user: str, case_number: str) -> dict[str, Any]:
 
 def _list_lookup(s: Any, user: str, case_number: str) -> dict[str, Any]:
     """The lookup of the first runs (``schoolflow tasks --json``, filtered here): no counts, no paging."""
-    [task] = [t for t in queries.task_list_json(s, user, SystemClock().now()) if t["case_number"] == case_number]
+    tasks = queries.task_list_json(s, user, SystemClock().now())
+    [task] = [t for t in tasks if t["case_number"] == case_number]
     return task
 
 
@@ -284,14 +286,77 @@ def references(tmp: str, cases: int) -> dict[str, dict[str, Any]]:
     return {lookup: in_process(Database("sqlite", tmp).url, cases, lookup) for lookup in LOOKUPS}
 
 
+class _TestClient(Client):
+    """The same calls through Flask's test client: the app's own work, without sockets or waitress."""
+
+    def __init__(self, client: Any, headers: dict[str, str]):
+        self.client, self.headers = client, headers
+
+    def call(self, kind: str, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body)
+        response = self.client.open(path, method=method, headers=self.headers, data=data)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.data[:200]!r}")
+        return response.json
+
+
+# Where a case's server time goes: (label, how to recognise the function in a cProfile key).
+_PARTS = [
+    ("GET /tasks: engine.views.inbox.inbox_page (page, counts, procedures)", "inbox.py", "inbox_page"),
+    ("GET /tasks: queries.tasks_json (the page's tasks as JSON)", "queries.py", "tasks_json"),
+    ("POST complete: runtime.complete_task", "operations.py", "complete_task"),
+    ("POST start: runtime.start_process", "operations.py", "start_process"),
+    ("API auth: bearer token look-up (and the request's connection)", "auth.py", "caller"),
+    ("request commits", "session.py", "commit"),
+    ("spectree: request validation (pydantic)", "flask_plugin.py", "request_validation"),
+    ("spectree: response validation and JSON", "flask_plugin.py", "validate_response"),
+    ("Flask before_request hooks (CSRF, limiter, sign-in, body checks)", "app.py", "preprocess_request"),
+    ("Flask after_request hooks (security headers, cookie)", "app.py", "process_response"),
+    ("teardown (session close)", "app.py", "do_teardown_appcontext"),
+]
+
+
+def profile(cases: int) -> None:
+    """The API's request path in-process (Flask's test client, no sockets), CPU time by part."""
+    import cProfile
+    import pstats
+
+    from webui import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = Database("sqlite", tmp).url
+        [secret] = prepare(url, 1)
+        client = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url}).test_client()
+        headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+
+        driver = _TestClient(client, headers)
+        for _ in range(5):  # warm: definitions parsed, statements compiled
+            driver.one_case()
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for _ in range(cases):
+            driver.one_case()
+        profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(v[3] for k, v in stats.items() if k[2] == "wsgi_app" and k[0].endswith("flask/app.py"))
+    print(f"CPU per case in the Flask app under cProfile: {total / cases * 1000:.1f} ms (inflated by it)")
+    for label, file, name in _PARTS:
+        spent = sum(v[3] for k, v in stats.items() if k[2] == name and k[0].endswith(file))
+        print(f"  {spent / total * 100:5.1f} %  {label}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="20 cases per setup")
     ap.add_argument("--cases", type=int, help="cases per setup (default 200; --quick 20)")
     ap.add_argument("--sqlite-only", action="store_true", help="only the SQLite setups (a few seconds)")
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    ap.add_argument("--profile", action="store_true", help="only profile the request path in-process")
     args = ap.parse_args(argv)
     cases = args.cases or (20 if args.quick else 200)
+    if args.profile:
+        profile(min(cases, 60))
+        return 0
     setups = [("waitress", "sqlite")]
     if not args.sqlite_only and postgres_reachable():
         setups += [("waitress", "postgresql"), ("gunicorn", "postgresql")]
