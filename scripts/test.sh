@@ -12,4 +12,8 @@ fi
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null
 fi
+# Chinese pages need a Chinese font, or the screenshots show empty boxes.
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh)" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk) >/dev/null
+fi
 exec .venv/bin/python -m pytest "$@"

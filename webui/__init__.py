@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from engine.time.clock import SystemClock
 from engine.storage.db import database_url
 
-from . import api, auth, db, i18n, security, tracking
+from . import api, auth, db, i18n, people, security, tracking
 from .auth.users import load as load_user
 from .extensions import babel, limiter, login_manager
 
@@ -46,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         SIGN_IN_LIMIT_PER_ADDRESS="20 per 10 minutes",
         SIGN_IN_LIMIT_PER_ACCOUNT="5 per 10 minutes",
+        TRACK_LIMIT_PER_ADDRESS="10 per 10 minutes",  # failed /track lookups (wrong number or wrong code)
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -79,6 +80,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import cases, covers  # noqa: PLC0415  (case pages, my cases, duty cover)
     app.register_blueprint(cases.bp)
     app.register_blueprint(covers.bp)
+    from . import procedures  # noqa: PLC0415  (administrators: procedures and their versions)
+    app.register_blueprint(procedures.bp)
     from . import activation, migration  # noqa: PLC0415  (administrators: activate a version, move cases)
     app.register_blueprint(activation.bp)
     app.register_blueprint(migration.bp)
@@ -87,6 +90,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.add_url_rule("/", "home", _home)
     app.context_processor(_layout_helpers)
     app.add_template_filter(i18n.local_minutes, "local")
+    app.add_template_filter(people.person, "person")
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(429, _too_many)
@@ -111,9 +115,9 @@ def _layout_helpers() -> dict[str, Any]:
         # Pages other blueprints add (cases, covers) appear in the menu once they are registered.
         return url_for(endpoint) if endpoint in current_app.view_functions else None
 
-    from .forms import event_label, say
+    from .forms import case_files, event_label, say
 
-    return {"nav_url": nav_url, "say": say, "event_label": event_label, "languages": i18n.LANGUAGES, "html_lang": i18n.html_lang(),
+    return {"nav_url": nav_url, "say": say, "event_label": event_label, "case_files": case_files, "languages": i18n.LANGUAGES, "html_lang": i18n.html_lang(),
             "current_locale": i18n.current_locale()}
 
 
@@ -127,6 +131,8 @@ def _not_found(error: Exception) -> tuple[str, int]:
     return render_template("error.html", message=_("There is no such page, or you may not see it.")), 404
 
 
-def _too_many(error: Exception) -> tuple[str, int]:
+def _too_many(error: Exception) -> Any:
+    if getattr(error, "response", None) is not None:  # a limit with its own page (/track)
+        return error.response  # type: ignore[attr-defined]
     message = _("Too many failed sign-in attempts. Wait ten minutes, then try again.")
     return render_template("auth/login.html", username="", next=None, error=message), 429

@@ -9,5 +9,5 @@ from flask_login import LoginManager
 login_manager = LoginManager()
 babel = Babel()
 # In memory by default (one process); RATELIMIT_STORAGE_URI (e.g. redis://…) shares the counts between
-# several processes. Only the sign-in form is limited: no default limits.
+# several processes. Only failed sign-ins and failed /track lookups are limited: no default limits.
 limiter = Limiter(get_remote_address, default_limits=[], headers_enabled=False)

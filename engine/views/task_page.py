@@ -30,11 +30,13 @@ from engine.views.queries import task_spec, visible_to
 
 @dataclass(frozen=True)
 class Entry:
-    """One recorded value: the form's label for it, its type (``file``: evidence references)."""
+    """One recorded value: the form's label for it, its type (``file``: evidence references), and for a
+    choice the name the form gives it (``shown``; the value itself otherwise)."""
 
     label: str
     type: str
     value: Any
+    shown: Any = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class TaskView:
     may_complete: bool = False
     reason: str | None = None  # why the user may not act, in a sentence (None: they may)
     on_behalf_of: str | None = None
+    overdue: bool = False  # open and past its due time
     recorded: list[Recorded] = field(default_factory=list)
     history: list[Step] = field(default_factory=list)
 
@@ -115,6 +118,7 @@ def task_view(session: Session, user: str, task_id: str, now: datetime) -> TaskV
         name=task.name or task.bpmn_id, state=str(task.state), assignee=task.assignee,
         completed_by=task.completed_by, due_at=task.due_at, priority=task.priority, fields=fields,
         values={}, reason=reason,
+        overdue=bool(task.state == TaskState.OPEN and task.due_at is not None and task.due_at < now),
     )
     if visible is not None:
         own = bool(visible.own)
@@ -146,7 +150,8 @@ def _case_so_far(session: Session, instance: Instance) -> tuple[list[Recorded], 
     values: dict[str, Any] = {}
     for event in audit.instance_events(session, instance.id):
         detail = _payload(event)
-        name = detail.get("name") or detail.get("task")
+        # Claims and the like record the task's BPMN id only: people read the task's name.
+        name = detail.get("name") or _task_name(definition, detail.get("task"))
         history.append(Step(event.at, event.kind, event.actor, detail.get("on_behalf_of"), name))
         if event.kind == "instance.started":
             fields = start_info(definition).fields
@@ -164,9 +169,26 @@ def _case_so_far(session: Session, instance: Instance) -> tuple[list[Recorded], 
         if not isinstance(data, dict) or not data:
             continue
         by_id = {f.id: f for f in fields}
-        entries = [Entry(by_id[k].label if k in by_id else k, by_id[k].type if k in by_id else "string", v)
-                   for k, v in data.items()]
+        order = list(by_id)
+        entries = [_entry(by_id.get(k), k, v)
+                   for k, v in sorted(data.items(), key=lambda kv: order.index(kv[0]) if kv[0] in by_id
+                                      else len(order))]
         values.update(data)
         recorded.append(Recorded(label if label != "start" else form, event.at, event.actor,
                                  detail.get("on_behalf_of"), entries))
     return recorded, history, values
+
+
+def _entry(f: FormField | None, key: str, value: Any) -> Entry:
+    """A recorded value in the form's order and words; a field the version no longer has keeps its id."""
+    if f is None:
+        return Entry(key, "string", value, value)
+    shown = dict(f.values).get(value, value) if f.type == "enum" and isinstance(value, str) else value
+    return Entry(f.label, f.type, value, shown)
+
+
+def _task_name(definition: Any, bpmn_id: str | None) -> str | None:
+    if not bpmn_id:
+        return None
+    spec = task_spec(definition, bpmn_id)
+    return (getattr(spec, "bpmn_name", None) or bpmn_id) if spec is not None else bpmn_id

@@ -1,7 +1,8 @@
 """What a complainant sees of their case, with its case number and tracking code (P3 clause 10).
 
 The view holds the case number, the procedure's name, the status in plain Chinese, when the case was
-opened and closed, the names of the steps done and waiting, and the values of the fields the procedure
+opened and closed, the names of the steps done and waiting (a user task's ``publicName`` extension
+property, where the procedure gives one, else its name; never its BPMN id), and the values of the fields the procedure
 declares public (``publicFields``, see ``engine.definitions.public``) once a form has given them. Never
 who did a step, lanes, groups, internal notes or any other form data.
 
@@ -27,6 +28,7 @@ from engine.errors import NotFound
 from engine.definitions.forms import FormField
 from engine.storage.models import Case, HumanTask, Instance, InstanceStatus
 from engine.runtime.progress import case_progress
+from engine.runtime.workflow import specs_of
 from engine.time.school_time import school_time
 from engine.cases.tracking_codes import code_matches
 
@@ -35,6 +37,8 @@ __all__ = ["NO_MATCH", "CaseTracking", "PublicValue", "Stage", "track"]
 logger = logging.getLogger(__name__)
 
 NO_MATCH = "no case has this case number and tracking code"
+PUBLIC_NAME = "publicName"  # a user task's extension property: its name on the tracking page
+UNNAMED_STEP = "办理环节"  # a task without a name is never shown by its BPMN id
 MAX_INPUT = 64  # longer input is no case number or code; it is refused without hashing megabytes
 
 # status: (what the JSON says, what the complainant reads)
@@ -115,23 +119,42 @@ def track(session: Session, case_number: str, code: str, now: datetime) -> CaseT
     assert instance is not None  # a case row is deleted with its instance
     progress = case_progress(session, instance, now)
     times = {r.id: r for r in session.execute(
-        sa.select(HumanTask.id, HumanTask.created_at, HumanTask.completed_at)
+        sa.select(HumanTask.id, HumanTask.created_at, HumanTask.completed_at, HumanTask.bpmn_id)
         .where(HumanTask.instance_id == instance.id))}
     tz = school_time(session).tz
 
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz) if moment else None
 
-    stages = []
+    public = public_step_names(instance.definition)
+    stages: list[Stage] = []
     for step in progress.steps:
         row = times.get(step.task_id)
         at = (row.completed_at if step.done else row.created_at) if row is not None else None
-        stages.append(Stage(step.name, step.done, local(at)))
+        bpmn_id = row.bpmn_id if row is not None else None
+        name = public.get(bpmn_id or "") or (step.name if step.name != bpmn_id else UNNAMED_STEP)
+        if stages and stages[-1].name == name and stages[-1].done == step.done:
+            stages[-1] = Stage(name, step.done, local(at) if step.done else stages[-1].at)  # one step to read
+        else:
+            stages.append(Stage(name, step.done, local(at)))
     status, status_text = _status(instance.status, stages)
     result = [PublicValue(f.id, f.label, shown) for f in public_fields(instance.definition)
               if (shown := _shown(f, progress.data.get(f.id))) is not None]
     return CaseTracking(case.number, instance.definition.name or instance.process_key, status, status_text,
                         local(case.opened_at), local(case.closed_at), stages, result, local(now))
+
+
+def public_step_names(definition: Any) -> dict[str, str]:
+    """The names user tasks give the complainant (``publicName``), by BPMN id; tasks without one are
+    shown by their own name. The same public name on several steps in a row is read as one step."""
+    spec, subprocesses = specs_of(definition)
+    out = {}
+    for s in (spec, *subprocesses.values()):
+        for bpmn_id, task_spec in s.task_specs.items():
+            name = str((getattr(task_spec, "extensions", None) or {}).get(PUBLIC_NAME) or "").strip()
+            if name:
+                out[bpmn_id] = name
+    return out
 
 
 def _status(status: str, stages: list[Stage]) -> tuple[str, str]:

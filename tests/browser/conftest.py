@@ -3,10 +3,15 @@
 One server per session, on a temporary SQLite file holding the demo data (``cli.demo_cases``), so the
 tests see what ``bash scripts/demo.sh`` serves. Without Chromium these tests skip with the reason, except
 under ``CI=true``, where a missing browser fails the run.
+
+Screenshots (``shot``) are always taken; they are written to docs/screenshots/ (shown by the README) only
+when ``SCREENSHOTS=1`` is set, otherwise to a temporary directory: the pages show today's dates, so
+writing them on every run would change the committed files each time.
 """
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +21,8 @@ from cli.demo_cases import PASSWORD, Demo, build_demo
 from tests.live_server import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = DOCS_SHOTS if os.environ.get("SCREENSHOTS") == "1" else Path(tempfile.mkdtemp(prefix="screenshots-"))
 
 
 def _need_chromium() -> None:
@@ -42,11 +48,18 @@ def demo_server(demo_db_url: str) -> Iterator[tuple[str, Demo]]:
 
 
 @pytest.fixture(scope="session")
+def demo(demo_server: tuple[str, Demo]) -> Demo:
+    """The demo's data: ``demo.case["overdue"]`` and so on are its case numbers."""
+    return demo_server[1]
+
+
+@pytest.fixture(scope="session")
 def browser(demo_server: tuple[str, Demo]) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        # --lang: the browser's own words (file picker, date fields) in Chinese too, as in a school office
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--lang=zh-CN"])
         yield b
         b.close()
 
@@ -75,6 +88,8 @@ def sign_in(demo_server: tuple[str, Demo], browser: object) -> Iterator[object]:
         ctx.close()
 
 
-def shot(page: object, name: str) -> None:
+def shot(page: object, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path

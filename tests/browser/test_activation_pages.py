@@ -104,6 +104,7 @@ def test_the_hospital_file_is_swapped_in_with_its_lanes_mapped(school, sign_in):
     blockers = page.locator("[data-testid=blockers] li")
     assert blockers.count() == 4 and "没有成员" in blockers.first.inner_text()
     assert page.locator("[data-testid=activate]").is_disabled()
+    shot(page, "activation-blocked")
     page.fill("#param-reply_days", "五天")  # refused: kept, with the reason by the field
     page.click("#params button[type=submit]")
     assert page.input_value("#param-reply_days") == "五天"
@@ -159,8 +160,10 @@ def test_an_open_case_is_dry_run_moved_and_completed_on_the_new_version(school, 
     assert "可以迁移到第" in admin.locator(f"tr[data-case='{old_case}'] [data-testid=verdict]").inner_text()
     assert "未试运行" in admin.locator(f"tr[data-case='{kept_case}'] [data-testid=verdict]").inner_text()
     shot(admin, "migration")
-    narrow.goto(admin.url.replace(admin.url.split("/procedures")[0], ""))
+    narrow.goto(f"/procedures/p2_complaint/migrate?from=1&to={version}")
+    assert narrow.locator(f"tr[data-case='{old_case}'] input[type=checkbox]").is_visible()
     assert narrow.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(narrow, "migration-375")
     admin.click("[data-testid=move]")
     assert old_case in admin.locator("[data-testid=moved]").inner_text()
     shot(admin, "migration-result")

@@ -166,3 +166,28 @@ def test_times_are_shown_in_the_schools_time_zone(tracked):
         settings_changes.set_setting(s, school_time.TIME_ZONE, "Europe/London", clock=tracked.clock)
     out = tracked.track(number, code).to_json()
     assert out["opened_at"] == "2026-09-30T03:00:00+01:00" and out["stages"][0]["at"] == out["opened_at"]
+
+
+def _with_public_names(xml: str) -> bytes:
+    """tracking.bpmn with publicName on its tasks: 受理 → 已收到投诉, both later steps → 调查与答复."""
+    prop = '<camunda:properties><camunda:property name="publicName" value="{}"/></camunda:properties>'
+    for task, public in (("受理登记", "已收到投诉"), ("调查核实", "调查与答复"), ("答复家长", "调查与答复")):
+        head = f'name="{task}">\n      <bpmn:extensionElements>'
+        assert head in xml
+        xml = xml.replace(head, head + prop.format(public))
+    return xml.encode()
+
+
+def test_steps_are_shown_by_their_public_names_and_repeats_read_as_one(tracked):
+    tracked.deploy_bytes(_with_public_names((DATA / "tracking.bpmn").read_text(encoding="utf-8")),
+                         "tracking.bpmn")
+    _, number, code = tracked.start_tracked("tracked", "wang_zhuren", START)
+    tracked.do("wang_zhuren", "受理登记", {})
+    tracked.do("li_diaocha", "调查核实", {"findings": "查明属实"})
+    view = tracked.track(number, code)
+    assert [(s.name, s.done) for s in view.stages] == [("已收到投诉", True), ("调查与答复", True),
+                                                        ("调查与答复", False)]
+    tracked.do("wang_zhuren", "答复家长", {"reply": "已整改", "outcome": "resolved"})
+    view = tracked.track(number, code)
+    assert [(s.name, s.done) for s in view.stages] == [("已收到投诉", True), ("调查与答复", True)]
+    assert "受理登记" not in _dump(view) and "调查核实" not in _dump(view)

@@ -106,6 +106,10 @@ def test_mapping_a_lane_needs_an_existing_group_and_is_kept(client, harness, sta
     sign_in(client, "root")
     path = "/procedures/fix/1/activate"
     assert "Clerks" in text(client.get(path))
+    page = text(client.get(path))
+    assert '<option value="" selected>' in page  # no group is named Clerks: none is preselected
+    unchosen = post(client, path, action="map_lane", lane="Clerks", group="")
+    assert unchosen.status_code == 422 and "请选择群组" in text(unchosen)
     refused = post(client, path, action="map_lane", lane="Clerks", group="nobody-such")
     assert refused.status_code == 422 and "nobody-such" in text(refused)
     assert post(client, path, action="map_lane", lane="Clerks", group="office").status_code == 302
@@ -180,3 +184,17 @@ def test_a_case_that_cannot_move_stays_on_its_version_with_the_reason(client, ha
     assert versions_of(harness, waiting) == [1]
     with harness.Session() as s:
         assert s.get(Instance, waiting).definition.version == 1
+
+
+def test_a_removed_step_is_drawn_on_the_active_versions_diagram(client, harness, staff):
+    staff("root", admin=True)
+    harness.user("ann", "office")
+    harness.user("hal", "heads")
+    harness.deploy_bytes(V2, "fix.bpmn")
+    stage(harness, V1)  # the review step removed again
+    sign_in(client, "root")
+    page = text(client.get(ACTIVATE))
+    assert "删除步骤 “Review”（review）" in page
+    old = page.split('data-testid="old-diagram"')[0].rsplit("<div", 1)[1]
+    assert "/procedures/fix/1/activate/diagram.bpmn" in old and "review" in old and "removed" in old
+    assert client.get("/procedures/fix/1/activate/diagram.bpmn").data.startswith(b"<?xml")

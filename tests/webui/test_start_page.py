@@ -56,6 +56,9 @@ def test_after_starting_the_slip_shows_the_case_number_and_the_code_once(client,
     number = re.search(r'data-testid="slip-number"><strong>([^<]+)<', slip).group(1)
     code = re.search(r'data-testid="slip-code">([^<]+)<', slip).group(1)
     assert number.startswith("TS-2026-") and "打印回执" in slip
+    # where to follow it, what it is and when it was registered, for the complainant who takes the slip home
+    assert 'data-testid="slip-track-url">案件进度查询页： <strong>http://localhost/track</strong>' in slip
+    assert "<dt>登记时间</dt><dd>2026-09-30 10:00</dd>" in slip
     assert harness.track(number, code).case_number == number  # the code works on the tracking page
     again = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert code not in again and "无法再次显示" in again

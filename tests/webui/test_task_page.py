@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from engine import runtime
 from tests.webui.conftest import sign_in
@@ -71,6 +72,19 @@ def test_a_correct_submission_completes_the_task_and_records_the_data_by_form(cl
     html = client.get(f"/tasks/{following['id']}").get_data(as_text=True)
     assert "Register visitor" in html and "<dt>Visitor name</dt><dd>Zhang San</dd>" in html
     assert "<dt>Arrives by car?</dt><dd>否</dd>" in html
+
+
+def test_a_ticked_checkbox_is_yes_although_the_page_also_posts_its_hidden_no(client, visit, harness):
+    sign_in(client, "ma")
+    token = _token(client, f"/tasks/{visit}")
+    # what a browser posts for a ticked box: the hidden "false" first, then the checkbox's "true"
+    answer = client.post(f"/tasks/{visit}/complete", data=MultiDict([
+        ("csrf_token", token), ("visitor", "Zhang San"), ("party_size", "2"), ("has_car", "false"),
+        ("has_car", "true"), ("purpose", "parent_meeting")]))
+    assert answer.status_code == 302
+    following = harness.tasks("ma")[0]
+    html = client.get(f"/tasks/{following['id']}").get_data(as_text=True)
+    assert "<dt>Arrives by car?</dt><dd>是</dd>" in html
 
 
 def test_claim_and_unclaim_as_the_engine_allows_and_the_reason_for_others(app, client, visit):

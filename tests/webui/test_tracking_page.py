@@ -137,3 +137,25 @@ def test_an_over_long_value_is_refused_without_being_shown_back(client, case, fi
     assert response.status_code == 400
     assert "案件编号或查询码过长，请核对后重新输入。" in page
     assert "XXXXXXXXXX" not in page and "办理进度" not in page
+
+
+def test_failed_lookups_from_one_address_are_limited_whichever_was_wrong(app, client, case):
+    app.config["TRACK_LIMIT_PER_ADDRESS"] = "3 per 10 minutes"
+    number, code = case
+    for typed in ((number, "0000-0000-0000"), ("TS-2026-000999", code), (number, "1111-1111-1111")):
+        assert look_up(client, *typed).status_code == 404
+    blocked = look_up(client, number, code)  # even the right code, once the address is blocked
+    page = text(blocked)
+    assert blocked.status_code == 429 and "查询失败次数过多，请十分钟后再试。" in page
+    assert "办理进度" not in page and code not in page and blocked.headers["Cache-Control"] == "no-store"
+    other = app.test_client()  # another address is not affected
+    answer = other.post("/track", data={"csrf_token": csrf_token(other, "/track"), "case_number": number,
+                                        "code": code}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert answer.status_code == 200 and "办理进度" in text(answer)
+
+
+def test_looking_up_ones_own_case_again_and_again_is_not_limited(app, client, case):
+    app.config["TRACK_LIMIT_PER_ADDRESS"] = "2 per 10 minutes"
+    number, code = case
+    for _ in range(5):
+        assert look_up(client, number, code).status_code == 200

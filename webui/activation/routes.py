@@ -38,7 +38,9 @@ def show(key: str, version: int) -> Any:
     action = request.form.get("action")
     actor, clock = current_user.name, current_app.config["CLOCK"]
     if action == "map_lane":
-        lane, group = request.form.get("lane", ""), request.form.get("group", "")
+        lane, group = request.form.get("lane", ""), request.form.get("group", "").strip()
+        if not group:
+            return _page(definition, lane_errors={lane: _("Choose a group.")}), 422
         try:
             activation.map_lane(session, definition, lane, group, clock=clock, actor=actor)
         except InvalidInput as exc:

@@ -20,6 +20,7 @@ from engine.people.users import list_users
 from engine.time.school_time import school_time
 
 from ..db import get_session
+from ..engine_messages import say
 from . import bp
 
 FIELDS = ("user", "substitute", "starts", "ends", "reason")
@@ -96,7 +97,7 @@ def _arrange() -> tuple[str, int] | Response:
         session.rollback()
         for key, words in (refused.field_errors or {"starts_at": ""}).items():
             errors[ENGINE_FIELDS.get(key, "starts")] = str(FIELD_WORDS.get(words, words) or refused)
-        return _page(typed, errors, detail=str(refused)), 422
+        return _page(typed, errors, detail=say(str(refused))), 422
     session.commit()
     return redirect(url_for("covers.index", done="arranged"), code=303)
 

@@ -2,6 +2,8 @@
 ``runtime.start_process``; the tracking code is shown on the slip once (kept in the session until then)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -41,7 +43,9 @@ def form(key: str) -> str | Response | tuple[str, int]:
         return render_template("start/form.html", definition=definition, fields=fields, typed=typed,
                                errors=errors), 422
     db.commit()
-    session["slip"] = {"case_number": started.case_number, "code": started.tracking_code}
+    session["slip"] = {"case_number": started.case_number, "code": started.tracking_code,
+                       "procedure": definition.name or definition.process_key,
+                       "at": current_app.config["CLOCK"].now().isoformat()}
     return redirect(url_for("start.slip", number=started.case_number))
 
 
@@ -53,4 +57,7 @@ def slip(number: str) -> str:
         abort(404)
     code = kept.pop("code", None)
     session["slip"] = kept
-    return render_template("start/slip.html", number=number, code=code)
+    at = kept.get("at")
+    return render_template("start/slip.html", number=number, code=code, procedure=kept.get("procedure"),
+                           at=datetime.fromisoformat(at) if at else None,
+                           track_url=url_for("tracking.track", _external=True))

@@ -22,5 +22,13 @@ function wire(root) {
   });
 }
 
-document.addEventListener("DOMContentLoaded", function () { wire(document); });
+// A form sent back with errors: the keyboard's focus goes to the first field to correct (the summary
+// above the form is announced as an alert), so nobody has to look for it.
+function focusFirstError() {
+  if (!document.getElementById("form-errors")) { return; }
+  var field = document.querySelector('[aria-invalid="true"]');
+  if (field) { field.focus(); }
+}
+
+document.addEventListener("DOMContentLoaded", function () { wire(document); focusFirstError(); });
 document.addEventListener("htmx:load", function (event) { wire(event.target); });

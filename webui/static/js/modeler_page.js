@@ -39,7 +39,16 @@ function csrfToken() {
 
 async function open(xml) {
   await modeler.importXML(xml);
-  modeler.get('canvas').zoom('fit-viewport');
+  const canvas = modeler.get('canvas');
+  canvas.zoom('fit-viewport');
+  // On a phone the palette covers the left of the canvas: shrink the fitted diagram and move it right of it.
+  const { inner, outer } = canvas.viewbox();
+  if (outer.width < 640 && inner.width > 0) {
+    const palette = 110;
+    const scale = Math.min((outer.width - palette - 10) / inner.width, (outer.height - 20) / inner.height, 1);
+    canvas.viewbox({ x: inner.x - palette / scale, y: inner.y - 10 / scale,
+      width: outer.width / scale, height: outer.height / scale });
+  }
   root.dataset.sfReady = 'true';
 }
 

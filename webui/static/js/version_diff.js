@@ -4,7 +4,7 @@
 // into view. No inline script: data comes in data-* attributes.
 import { NavigatedViewer } from '../vendor/viewer.js';
 
-const CLASSES = { added: 'sf-added', changed: 'sf-changed' };
+const CLASSES = { added: 'sf-added', changed: 'sf-changed', removed: 'sf-removed' };
 const READABLE = 0.8;
 
 function showElement(canvas, element) {
@@ -27,7 +27,7 @@ async function draw(box) {
     const marks = JSON.parse(box.dataset.sfMarks || '{}');
     const drawn = [];
     for (const [id, kind] of Object.entries(marks)) {
-      // Removed steps are not in this drawing; an element that is missing never stops the others.
+      // Removed steps are drawn on the active version's diagram; a missing element never stops the others.
       const element = CLASSES[kind] && registry.get(id);
       if (!element) continue;
       canvas.addMarker(id, CLASSES[kind]);
@@ -36,7 +36,9 @@ async function draw(box) {
     // A whole procedure fitted into the box is too small to read: show the first change at a readable size
     // (drag, the mouse wheel or the buttons by the list move around).
     if (drawn.length && canvas.zoom() < 0.6) showElement(canvas, drawn[0]);
-    document.querySelectorAll('[data-sf-show]').forEach((button) => {
+    // The buttons by the list of changes move the new version's diagram (the one with data-sf-buttons).
+    const buttons = 'sfButtons' in box.dataset ? document.querySelectorAll('[data-sf-show]') : [];
+    buttons.forEach((button) => {
       const element = registry.get(button.dataset.sfShow);
       if (!element) return;
       button.hidden = false;
