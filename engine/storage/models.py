@@ -158,7 +158,8 @@ class HumanTask(Base):
     """A user task waiting for (or done by) a person: what inboxes query."""
 
     __tablename__ = "human_tasks"
-    __table_args__ = (sa.Index("ix_human_tasks_state_assignee", "state", "assignee"),
+    __table_args__ = (sa.Index("ix_human_tasks_inbox", "state", "assignee", "process_key", "due_at", "priority",
+                               "id"),
                       sa.Index("ix_human_tasks_open_due", "state", "due_at", "id"),
                       sa.Index("ix_human_tasks_open_priority", "state", "priority", "due_at", "id"))
 
@@ -174,6 +175,9 @@ class HumanTask(Base):
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    # The instance's procedure, copied by a database trigger when the row is inserted (migration 0013):
+    # the inbox counts and filters a person's tasks by procedure without a look-up per task.
+    process_key: Mapped[str | None] = mapped_column(sa.String(128), server_default=sa.FetchedValue())
 
     candidates: Mapped[list[TaskCandidate]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", back_populates="task"
@@ -191,13 +195,22 @@ class TaskCandidate(Base):
     """A user or group that may claim a task."""
 
     __tablename__ = "task_candidates"
-    __table_args__ = (sa.Index("ix_task_candidates_kind_name", "kind", "name"),)
+    __table_args__ = (sa.Index("ix_task_candidates_inbox", "kind", "name", "task_state", "task_assignee",
+                               "task_process_key", "task_due_at", "task_priority", "task_id"),)
 
     task_id: Mapped[str] = mapped_column(
         sa.ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True
     )
     kind: Mapped[CandidateKind] = mapped_column(sa.String(8), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    # Copies of the task's columns the inbox filters and sorts by (migration 0013): written by database
+    # triggers when the row is inserted and whenever the task's state or assignee changes, never by code.
+    # With them a person's queue is one range of ``ix_task_candidates_inbox`` (engine.views.inbox).
+    task_state: Mapped[str | None] = mapped_column(sa.String(16), server_default=sa.FetchedValue())
+    task_assignee: Mapped[str | None] = mapped_column(sa.String(64), server_default=sa.FetchedValue())
+    task_due_at: Mapped[datetime | None] = mapped_column(server_default=sa.FetchedValue())
+    task_priority: Mapped[int | None] = mapped_column(server_default=sa.FetchedValue())
+    task_process_key: Mapped[str | None] = mapped_column(sa.String(128), server_default=sa.FetchedValue())
 
     task: Mapped[HumanTask] = relationship(back_populates="candidates")
 

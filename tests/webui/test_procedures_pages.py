@@ -49,7 +49,7 @@ def school(harness, staff):
 
 
 @pytest.mark.parametrize("path", ["/procedures/", "/procedures/simple", "/procedures/simple/1.bpmn",
-                                  "/procedures/nothing-here"])
+                                  "/procedures/nothing-here", "/procedures/upload"])
 def test_staff_get_the_not_found_page(client, school, path):
     sign_in(client, "ann")
     response = client.get(path)
@@ -110,6 +110,12 @@ def test_a_procedure_page_lists_versions_with_who_when_hash_and_open_cases(clien
     assert "<script>" not in page
     chosen = text(client.get("/procedures/simple?version=2"))
     assert 'data-sf-bpmn-url="/procedures/simple/2.bpmn"' in chosen and "第 2 版流程图" in chosen
+
+
+def test_the_upload_address_opened_in_the_browser_leads_to_the_form(client, school):
+    sign_in(client, "root")
+    response = client.get("/procedures/upload")
+    assert response.status_code == 302 and response.headers["Location"] == "/procedures/"
 
 
 def test_download_returns_the_stored_bytes_as_an_attachment(client, school):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import _
 from flask_login import current_user
 
@@ -48,7 +48,8 @@ def show(key: str) -> Any:
         except (NotFound, InvalidInput) as exc:
             error = reason(str(exc))
     page = {"key": key, "name": versions[-1][0].name or key, "versions": versions, "active": active,
-            "source": source_v, "target": target_v, "error": error, "cases": cases, "unnumbered": unnumbered}
+            "source": source_v, "target": target_v, "error": error, "cases": cases, "unnumbered": unnumbered,
+            "procedures_url": _procedures_url(key)}
     if request.method == "GET":
         return render_template("migration/show.html", **page, chosen=set(cases), results={},
                                selection_error=None)
@@ -64,6 +65,13 @@ def show(key: str) -> Any:
         return render_template("migration/show.html", **page, chosen=set(chosen), results=results,
                                selection_error=None)
     return render_template("migration/result.html", **page, results=list(results.values()))
+
+
+def _procedures_url(key: str) -> str | None:
+    # The procedures pages are another blueprint's (webui.procedures); linked once they exist.
+    if "procedures.show" in current_app.view_functions:
+        return url_for("procedures.show", key=key)
+    return None
 
 
 def _chosen(versions: list[tuple[Definition, int]], active: int | None) -> tuple[int, int]:

@@ -102,9 +102,11 @@ def _shown(problem: Problem) -> Any:
     return out
 
 
-@bp.route("/upload", methods=("POST",))
+@bp.route("/upload", methods=("GET", "POST"))
 @admin_required
 def upload() -> Response | tuple[str, int]:
+    if request.method == "GET":  # the address of the form, typed or reloaded: the form is on the list
+        return redirect(url_for("procedures.index"))
     key = request.form.get("key") or None  # sent by a procedure's own page: a new version of that key
     file = request.files.get("file")
     if file is None or not file.filename:
