@@ -9,7 +9,7 @@ read-only session, as ``schoolflow tasks``) and one committed transaction around
 on a temporary SQLite file migrated with engine.storage.db.upgrade, FakeClock.
 
 follow_up    A three-element loop: XOR-merge -> user task "回访家长" -> XOR(resolved ? archive : back).
-p3_measures  The shipped P3 (processes/p3_institution_parent_complaints.bpmn) "落实整改措施" loop: its user
+p3_measures  The shipped P3 (processes/p3_institution_parent_complaints.bpmn) "落实措施1" loop: its user
              task carries a non-interrupting boundary timer, so each round adds a boundary split and join.
 unpruned     follow_up with the engine's pruning switched off (informative, full run only): the growth
              the engine had before, measured in the same run. (P3's loop without pruning fails with a
@@ -94,14 +94,14 @@ P3_BEFORE = [
                      "urgency": "high", "scope": "class"}),
     ("tan", "分配处理责任", {"responsible_department": "教学部", "responsible_post": "教学主任",
                        "special_team": False}),
-    ("gao", "责任部门调查核实", {"findings": "属实"}),
-    ("gao", "制定处理方案", {"rectification": "教师书面致歉", "accountability": "扣绩效", "measure_owner": "gao",
-                       "measure_due": "2026-10-20"}),
+    ("gao", "责任部门调查核实", {"findings": "属实", "founded": True}),
+    ("gao", "制定处理方案", {"rectification": "教师书面致歉", "accountability": "扣绩效", "measure_1": "书面致歉",
+                       "measure_1_owner": "gao", "measure_1_due": "2026-10-20"}),
     ("tan", "反馈处理结果", {"feedback_content": "处理中", "feedback_on": "2026-10-09"}),
 ]
-P3_ROUND = ("gao", "落实整改措施", {"progress": "进行中", "measures_done": False})
-P3_AFTER = [("gao", "落实整改措施", {"progress": "完成", "measures_done": True}),
-            ("tan", "确认满意度", {"satisfaction": "very", "satisfied": True}),
+P3_ROUND = ("gao", "落实措施1", {"progress_1": "进行中", "measure_1_done": False})
+P3_AFTER = [("gao", "落实措施1", {"progress_1": "完成", "measure_1_done": True}),
+            ("tan", "确认满意度", {"satisfaction": "very"}),
             ("tan", "归档与分析", {"analysis": "按期整改"})]
 
 FU_ROUND = ("bench", "回访家长", {"resolved": False, "note": "家长仍不满意，下周再访"})
@@ -130,9 +130,10 @@ class Db:
         follow_up.write_text(FOLLOW_UP, encoding="utf-8")
         with self.Session.begin() as s:
             definitions.deploy_path(s, [follow_up, P3_FILE], clock=self.clock)
-            for name, group in (("bench", "office"), ("tan", "投诉受理人员"), ("gao", "责任部门"),
-                                ("guan", "管理层"), ("bai", "复议小组"), ("fang", "专项处理小组")):
-                users.add_user(s, name, clock=self.clock, groups=[group])
+            # gao: of the department named at assignment (教学部), which P3's investigation reaches
+            for name, groups in (("bench", ["office"]), ("tan", ["投诉受理人员"]), ("gao", ["责任部门", "教学部"]),
+                                 ("guan", ["管理层"]), ("bai", ["复议小组"]), ("fang", ["专项处理小组"])):
+                users.add_user(s, name, clock=self.clock, groups=groups)
 
     def step(self, instance_id: int, user: str, name: str, data: dict[str, Any]) -> None:
         """One round as a client makes it: look the task up, then complete it in its own transaction."""

@@ -102,7 +102,9 @@ class Flow:
     target: str
     name: str | None = None
     condition: str | None = None
-    via: str | None = None  # backward flows: "below" (default) or "above" the rows
+    # backward flows: "below" (default) or "above" the rows; a forward flow within a row with ``via``
+    # runs in that margin too, round the shapes in between (a branch skipping the row's tasks)
+    via: str | None = None
     turn: str | None = None  # forward flows between rows: "early" (after the source) or "late"
     label_at: tuple[float, float] | None = None  # explicit label offset from the first waypoint
     label_last: bool = False  # label the last segment (near the target) instead of the first
@@ -337,11 +339,11 @@ def _route(f: Flow, proc: Process, out: Layout, rows: _Rows, tracks: dict) -> li
         if t.cy > by and t.x <= bx <= t.x + t.w:
             return [(bx, by), (bx, t.y)]
         return [(bx, by), (bx, t.cy), (t.x if t.cx > bx else t.x + t.w, t.cy)]
-    if abs(s.cy - t.cy) < 1 and t.cx > s.cx:
+    if abs(s.cy - t.cy) < 1 and t.cx > s.cx and f.via is None:
         return [_side(s, "r"), _side(t, "l")]
     if abs(s.cx - t.cx) < 1:
         return [_side(s, "b"), _side(t, "t")] if t.cy > s.cy else [_side(s, "t"), _side(t, "b")]
-    if t.cx > s.cx:  # forward, to another row
+    if t.cx > s.cx and abs(s.cy - t.cy) >= 1:  # forward, to another row
         down = t.cy > s.cy
         if src.shape != "gateway" and proc.nodes[f.target].shape == "gateway" and f.turn is None:
             return [_side(s, "r"), (t.cx, s.cy), _side(t, "t" if down else "b")]
@@ -350,7 +352,7 @@ def _route(f: Flow, proc: Process, out: Layout, rows: _Rows, tracks: dict) -> li
             return [(sx, sy), (sx, t.cy), (t.x, t.cy)]
         cx = t.cx - COL_W / 2 if f.turn == "late" else s.cx + COL_W / 2
         return [_side(s, "r"), (cx, s.cy), (cx, t.cy), _side(t, "l")]
-    # backward: a loop through a row margin, in a track of its own
+    # backward (or forward within a row, with ``via``): through a row margin, in a track of its own
     s_top, t_top = _row_of(rows, s), _row_of(rows, t)
     if abs(s.cy - t.cy) < 1:
         base, sign = (s_top + ROW_H, -1) if (f.via or "below") == "below" else (s_top, 1)

@@ -48,10 +48,19 @@ see it as `NAME`. An administrator changes it per deployment without editing XML
 `schoolflow params unset …`; `schoolflow definitions` lists the values in force.
 
 **Deadlines.** `camunda:dueDate` and the boundary timers that escalate an overdue task count working
-days on the school calendar from a moment recorded in the case, e.g. `${working_days_after(received_at,
-reply_days)}` (`received_at`: when the engine received the case): the deadline stays where it was when a
-task is re-created by a loop, the re-created task shows as overdue once it has passed, and its escalation
-does not fire a second time.
+days on the school calendar from the moment the engine received the case (`received_at`, a fact of the
+case no form can set): `${add_working_days_from(received_at, reply_days)}` (P1, P2, P3, P4, the
+examples). A typed date (受理日期) is recorded but moves nothing; a task re-created by a loop keeps its
+deadline, shows as overdue once it has passed, and its escalation does not fire a second time. A deadline
+told to a complainant is computed the same way and shown read-only (P4 `handling_due`, P2 `new_due`: an
+approved extension adds the requested working days to the deadline in force). An escalation is
+non-interrupting: management is asked to chase the work, which stays open with its deadline and goes on
+to an answer; its end event (已督办…) closes only the chasing.
+
+**Fields required by another answer.** A form field's property `requiredWhen` makes it required when
+another field of the same form has a value (`measure_2`) or a given value (`outcome=extension`), e.g. a
+second measure's owner and date (P3) or an extension's days and reason (P2). A field left blank is the
+latest answer too: it clears what an earlier round of a loop wrote there.
 
 **Schedules and reports.** A schedule's start event may carry the property `workingDay` (`previous` or
 `next`): `0 0 17 L * ?` with `previous` is "the last working day of each month", `0 0 9 ? * MON` with
@@ -63,17 +72,18 @@ on its form (README, "Procedure files").
 shipped file is walked by no test of `tests/processes` (the flows taken are read from the cases' task
 trees after each test).
 
-**Deadlines.** A deadline "n working days from receipt" counts from the moment the engine received the
-case (`received_at`, a fact no form can set), on the school calendar:
-`${add_working_days_from(received_at, reply_days)}` (P2, P3, P4). A typed date (受理日期) is recorded but
-moves nothing, and a task re-created by a loop keeps its deadline. An approved extension (P2 §七4) names
-the new total from receipt.
-
 **Nobody approves their own request.** A task's own `excludeUsers` property keeps people away from that
 task only: `${initiator}` (P5: whoever filed a request never reviews it) or the engine-kept `done_by`
 (who completed each task: P4's approvals exclude `${done_by.get('negotiate', done_by.get('plan'))}`,
 P2's extension approval excludes whoever asked for it). They see no such task and are refused if they
-try; the task waits for someone else.
+try; the task waits for someone else. P5 routes a class parents' group's requests to that class's head
+teachers only: the user group named after the class plus `head_teacher_group_suffix` (`初二3班班主任`);
+an administrator puts each head teacher in their class's group (`schoolflow users add NAME --groups
+初二3班班主任`), and the group administrators review too, so a sole owner's own request, or a class
+without such a group, still reaches someone else. A task whose named person or group has no member
+(a mistyped department or account) is not lost: an administrator reassigns it from the case page or with
+`schoolflow reassign TASK --as ADMIN --to USER`, and where it has a deadline its escalation tells
+management.
 
 **The accused staff member.** Complaint procedures capture `accused_user` in their start form and declare
 `excludeUsers=${accused_user}`: that person never sees or acts on a task of the case, even as a member

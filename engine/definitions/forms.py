@@ -1,7 +1,9 @@
 """Task forms: the typed fields a ``camunda:formData`` declares, and server-side validation of answers.
 
 Types: string, long, boolean, date, enum, and ``file`` (ours: a list of attachment references, e.g.
-the names or ids of uploaded evidence). Constraints: required, readonly, minlength, maxlength, min, max.
+the names or ids of uploaded evidence). Constraints: required, readonly, minlength, maxlength, min, max. A field property ``requiredWhen``
+makes a field required only when another field of the same form has a value (``measure_2``) or a given
+value (``outcome=extension``); several conditions, comma-separated, any one sufficing.
 """
 from __future__ import annotations
 
@@ -46,6 +48,8 @@ class FormField:
     default: str | None = None
     # A date field with the field property ``withTime=true`` takes a date and a time of day (来访时间).
     with_time: bool = False
+    # ``requiredWhen``: (field id, value or None for "has any value"), any one making this field required.
+    required_when: tuple[tuple[str, str | None], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = {"id": self.id, "label": self.label, "type": self.type, "required": self.required,
@@ -109,17 +113,29 @@ def form_fields(task_spec: Any) -> list[FormField]:
             maxlength=_int(rules.get("maxlength")), min=_num(rules.get("min")), max=_num(rules.get("max")),
             values=[(o.id, o.name) for o in getattr(f, "options", [])], default=f.default_value,
             with_time=f.type == "date" and _property(f, WITH_TIME) in TRUE_WORDS,
+            required_when=required_conditions(_property(f, REQUIRED_WHEN, lower=False)),
         ))
     return out
 
 
 WITH_TIME = "withTime"
+REQUIRED_WHEN = "requiredWhen"
 
 
-def _property(f: Any, name: str) -> str:
+def required_conditions(text: str) -> tuple[tuple[str, str | None], ...]:
+    out = []
+    for part in text.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.strip():
+            out.append((name.strip(), value.strip() if value.strip() else None))
+    return tuple(out)
+
+
+def _property(f: Any, name: str, lower: bool = True) -> str:
     for prop in getattr(f, "properties", None) or []:
         if getattr(prop, "id", None) == name:
-            return str(prop.value or "").strip().lower()
+            value = str(prop.value or "").strip()
+            return value.lower() if lower else value
     return ""
 
 
@@ -157,9 +173,20 @@ def validate_form(fields: list[FormField], data: Any) -> dict[str, Any]:
                 errors[f.id] = "this field is required"
             continue
         cleaned[f.id] = value
+    for f in fields:
+        if f.required_when and f.id not in cleaned and f.id not in errors and not f.readonly \
+                and any(_holds(cleaned.get(name), value) for name, value in f.required_when):
+            errors[f.id] = "this field is required"
     if errors:
         raise InvalidInput("the form has errors: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
     return cleaned
+
+
+def _holds(answer: Any, value: str | None) -> bool:
+    """Whether an answer meets a ``requiredWhen`` condition: any answer, or that value."""
+    if value is not None:
+        return answer is not None and str(answer).lower() == value.lower()
+    return answer not in (None, False, [])
 
 
 def _clean(f: FormField, raw: Any) -> Any:

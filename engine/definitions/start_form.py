@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine.definitions.forms import FormField
+from engine.definitions.forms import REQUIRED_WHEN, WITH_TIME, FormField, required_conditions
 from engine.definitions.xml_input import parse_xml
 
 _NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
@@ -51,6 +51,8 @@ def _field(f: etree._Element) -> FormField:
         return None if rules.get(name) is None else float(rules[name])  # type: ignore[arg-type]
 
     minlength, maxlength = number("minlength"), number("maxlength")
+    props = {p.get("id"): (p.get("value") or "").strip()
+             for p in f.iterfind("camunda:properties/camunda:property", _NS)}
     return FormField(
         id=f.get("id") or "",
         label=f.get("label") or f.get("id") or "",
@@ -65,4 +67,6 @@ def _field(f: etree._Element) -> FormField:
             (v.get("id") or "", v.get("name") or v.get("id") or "") for v in f.iterfind("camunda:value", _NS)
         ],
         default=f.get("defaultValue"),
+        with_time=(f.get("type") == "date" and props.get(WITH_TIME, "").lower() in ("true", "on", "yes", "1")),
+        required_when=required_conditions(props.get(REQUIRED_WHEN, "")),
     )

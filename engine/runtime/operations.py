@@ -77,9 +77,6 @@ def start_process(session: Session, process_key: str, *, user: str, clock: Clock
     return begin_instance(session, definition, starter=user, start_data=start_data, clock=clock, data=start_data)
 
 
-RECEIVED_AT = "received_at"
-
-
 def begin_instance(session: Session, definition: store.DefinitionRef, *, starter: str | None,
                    start_data: dict[str, Any], clock: Clock, **audit_detail: Any) -> Started:
     """Create an instance of ``definition`` with its case record and run it to its first wait.
@@ -93,9 +90,9 @@ def begin_instance(session: Session, definition: store.DefinitionRef, *, starter
     case, tracking_code = open_case(conn, instance, now, school_time)
     names = _instance_names(instance, case.number)
     evaluator = make_evaluator(session, definition, clock, names, school_time)
-    # ``received_at``: the moment of receipt as the engine knows it, which deadlines count from
-    # (``working_days_after(received_at, 7)``); it comes last so that no start form can backdate it.
-    engine_data: dict[str, Any] = {RECEIVED_AT: now.isoformat()}
+    # ``received_at`` (when the case was received, which deadlines count from) is a fact of the case
+    # (``_instance_names``, from the instance's start), not a copy in its data.
+    engine_data: dict[str, Any] = {}
     if definition.properties.get(STATISTICS_PROPERTY):  # a report: the counts it shows, kept with the case
         engine_data.update(_report_counts(session, definition.properties, now, school_time))
     workflow = new_workflow(definition, script_engine(evaluator, definition), {**start_data, **engine_data})
@@ -134,10 +131,14 @@ def complete_task(session: Session, task_id: str, *, user: str, clock: Clock,
     task = workflow.get_task_from_id(UUID(task_id))
     if task.state != SpiffState.READY:
         raise ConcurrentUpdate("this task is no longer waiting; reload the case")
-    cleaned = validate_form(form_fields(task.task_spec), data or {})
+    fields = form_fields(task.task_spec)
+    cleaned = validate_form(fields, data or {})
     check_data(instance.definition, cleaned)
     check_case_size({**task.data, **cleaned})
     before = Before.of(workflow, instance.definition).without_task(task_id)
+    # A field left blank is the latest answer too: it clears what an earlier round of a loop wrote there
+    # (a plan re-made after a review with one measure fewer must not keep the old one).
+    task.data.update({f.id: None for f in fields if not f.readonly and f.id not in cleaned})
     task.data.update(cleaned)
     # Who completed each task, kept by the engine (after the form, so no field can set it): an approval
     # can then exclude the author of what it approves (``excludeUsers=${done_by['plan']}``).

@@ -163,7 +163,7 @@ def _new_row(instance: InstanceRow, task_id: str, task: Any, evaluator: Evaluato
 
 def _fill_readonly(task: Any, evaluator: Evaluator, now: datetime) -> None:
     """Give a new task's read-only fields their values: a default expression evaluated now
-    (``${working_days_after(received_at, reply_days)}``), or what the case already holds under that id
+    (``${add_working_days_from(received_at, reply_days)}``), or what the case already holds under that id
     (the counts of a report). They stay in the task's data, and so with the case once it is completed.
     """
     for f in form_fields(task.task_spec):

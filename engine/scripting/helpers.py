@@ -52,7 +52,9 @@ def make_helpers(clock: Clock, calendar: Callable[[], Any],
         return clock.now().astimezone(school_time().tz).date().isoformat()  # no calendar entries needed
 
     return {"add_working_days": add_working_days, "add_working_days_from": add_working_days_from,
-            "working_days_after": add_working_days_from,  # the same, as the shipped specs write it
+            # An older spelling of add_working_days_from that no shipped file uses any more; kept so that
+            # cases still open on procedure versions deployed with it keep their deadlines.
+            "working_days_after": add_working_days_from,
             "working_days_between": working_days_between,
             "now": now, "today": today}
 

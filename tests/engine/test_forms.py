@@ -178,3 +178,17 @@ def test_boolean_refuses_anything_else(raw):
     with pytest.raises(InvalidInput) as info:
         validate_form([BOOLEAN], {"ok": raw})
     assert info.value.field_errors == {"ok": "must be yes or no"}
+
+
+def test_required_when_another_answer_is_given():
+    """``requiredWhen``: a second measure's owner is needed once the measure is written, and the reason
+    once an extension is asked for; without them nothing else is required."""
+    fields = [FormField("outcome", "Outcome", "enum", required=True, values=[("report", "R"), ("extension", "E")]),
+              FormField("reason", "Reason", "string", required_when=(("outcome", "extension"),)),
+              FormField("measure_2", "Measure 2", "string"),
+              FormField("owner_2", "Owner 2", "string", required_when=(("measure_2", None),))]
+    assert validate_form(fields, {"outcome": "report"}) == {"outcome": "report"}
+    with pytest.raises(InvalidInput) as info:
+        validate_form(fields, {"outcome": "extension", "measure_2": "apologise"})
+    assert info.value.field_errors == {"reason": "this field is required", "owner_2": "this field is required"}
+    assert validate_form(fields, {"outcome": "extension", "reason": "complex", "measure_2": "x", "owner_2": "li"})

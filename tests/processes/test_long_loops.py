@@ -45,14 +45,14 @@ def test_p3_measures_followed_up_400_times_are_still_escalated_when_overdue(p3):
     h.do("gao", "制定处理方案", PLAN)
     h.do("tan", "反馈处理结果", {"feedback_content": "处理中", "feedback_on": "2026-10-09"})
     for _ in range(ROUNDS):
-        h.do("gao", "落实整改措施", {"progress": "进行中", "measures_done": False})
-    p3.only("落实整改措施", sees=["gao"], blind=["zhoulaoshi", "tan"])
-    assert h.task("gao", "落实整改措施")["due_at"] == "2026-10-20T17:30:00+08:00"
+        h.do("gao", "落实措施1", {"progress_1": "进行中", "measure_1_done": False})
+    p3.only("落实措施1", sees=["gao"], blind=["zhoulaoshi", "tan"])
+    assert h.task("gao", "落实措施1")["due_at"] == "2026-10-20T17:30:00+08:00"
     h.clock.set(datetime(2026, 10, 20, 18, 0, tzinfo=SH))  # the measures are overdue
     assert h.fire_due().fired == 1  # one escalation, not one per round
-    p3.only("督促逾期整改", sees=["guan"], blind=["gao", "zhoulaoshi", "tan"])
-    h.do("guan", "督促逾期整改", {"escalation_note": "本周内完成"})
-    h.do("gao", "落实整改措施", {"progress": "完成", "measures_done": True})
+    p3.only("督促逾期措施1", sees=["guan"], blind=["gao", "zhoulaoshi", "tan"])
+    h.do("guan", "督促逾期措施1", {"escalation_note": "本周内完成"})
+    h.do("gao", "落实措施1", {"progress_1": "完成", "measure_1_done": True})
     h.do("tan", "确认满意度", {"satisfaction": "very"})
     h.do("tan", "归档与分析", {"analysis": "整改反复，已督办"})
     assert h.show(iid)["status"] == "completed"

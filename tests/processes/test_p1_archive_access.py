@@ -39,3 +39,24 @@ def test_refused_access_is_told_to_the_applicant_only(p18):
     h.do("he", "知悉未获批准", {"rejection_acknowledged": True})
     assert h.show(iid)["status"] == "completed"
     assert "现场查阅并登记" not in h.task_names("ma")
+
+
+def test_nobody_approves_or_supervises_their_own_archive_access(p18):
+    """P1 §六(四)1: the head of the room asking to read the archive waits for another head's approval, and
+    a reception staff member's own reading is logged by a colleague."""
+    from engine.errors import NotAllowed
+
+    h = p18.h
+    h.user("lu", "接访室负责人")
+    h.user("niu", "接访人员")
+    h.start("p1_archive_access", "sun")
+    h.do("sun", "填写档案查阅申请表", REQUEST)
+    p18.only("审批查阅申请", sees=["lu"], blind=["sun"])
+    with pytest.raises(NotAllowed):
+        h.complete(h.task("lu", "审批查阅申请")["id"], "sun", {"access_approved": True, "approval_opinion": "同意"})
+    h.do("lu", "审批查阅申请", {"access_approved": True, "approval_opinion": "同意"})
+    h.start("p1_archive_access", "ma")
+    h.do("ma", "填写档案查阅申请表", REQUEST)
+    h.do("sun", "审批查阅申请", {"access_approved": True, "approval_opinion": "同意"})
+    assert h.task_names("ma") == ["现场查阅并登记"]  # only sun's case: ma logs that one
+    assert h.task_names("niu").count("现场查阅并登记") == 2

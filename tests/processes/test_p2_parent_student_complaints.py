@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from engine.errors import InvalidInput
+
 FILE = "p2_parent_student_complaints.bpmn"
 SH = ZoneInfo("Asia/Shanghai")
 EVERYONE = ["xu", "li", "wang", "zhang", "zhou", "chen"]
@@ -21,7 +23,8 @@ ACCEPT = {"category": "ethics", "category_item": "ethics_punishment", "accepted_
           "acceptance_note": "受理"}
 FINDINGS = {"outcome": "report", "findings": "经调查属实", "complainant_statement": "家长陈述罚站经过",
             "accused_statement": "张老师称学生扰乱课堂"}
-REQUEST = {**FINDINGS, "outcome": "extension", "findings": "涉及多名学生，尚在取证", "extension_reason": "特别复杂"}
+REQUEST = {**FINDINGS, "outcome": "extension", "findings": "涉及多名学生，尚在取证", "extension_reason": "特别复杂",
+           "extension_days": 5}
 
 
 @pytest.fixture
@@ -142,17 +145,23 @@ def test_extension_asked_while_open_refused_then_approved_and_asked_again_compla
     h.clock.set(datetime(2026, 10, 9, 10, 0, tzinfo=SH))
     h.do("wang", "调查核实", REQUEST)
     p2.only("审批延期申请", sees=["zhou", "sun"], blind=["zhang", "wang", "xu", "chen"])
-    h.do("zhou", "审批延期申请", {"extension_approved": False, "extended_total_days": 7,
-                                 "extension_opinion": "不同意，按期办结"})
+    h.do("zhou", "审批延期申请", {"extension_approved": False, "extension_opinion": "不同意，按期办结"})
     p2.only("调查核实", sees=["wang"], blind=["zhang"])
     assert h.task("wang", "调查核实")["due_at"] == "2026-10-15T17:30:00+08:00"  # unchanged
     h.do("wang", "调查核实", REQUEST)
-    h.do("zhou", "审批延期申请", {"extension_approved": True, "extended_total_days": 12,
-                                 "extension_opinion": "同意延长五个工作日"})
+    # the approver sees the computed new deadline (15 October + 5 working days) and cannot type another
+    shown = {f["id"]: f["value"] for f in h.task("zhou", "审批延期申请")["form"] if f["readonly"]}
+    assert (shown["extension_days_asked"], shown["extension_due"]) == (5, "2026-10-22T17:30+08:00")
+    with pytest.raises(InvalidInput, match="extended_total_days"):
+        h.do("zhou", "审批延期申请", {"extension_approved": True, "extended_total_days": 1,
+                                     "extension_opinion": "同意"})
+    h.do("zhou", "审批延期申请", {"extension_approved": True, "extension_due": "2026-10-09",
+                                 "extension_opinion": "同意延长五个工作日"})  # a read-only field is not taken
     p2.only("向投诉人说明延期", sees=["xu"], blind=["zhang", "wang", "zhou"])
-    h.do("xu", "向投诉人说明延期", {"extension_notice": "答复期限延至10月22日", "extension_notified": True})
+    h.do("xu", "向投诉人说明延期", {"extension_notice": "取证涉及多名学生", "extension_notified": True})
     told = {v.id: v.value for v in h.track(number, code).result}
-    assert told["extension_notice"] == "答复期限延至10月22日"
+    assert told["extension_notice"] == "取证涉及多名学生"
+    assert told["new_due"].startswith("2026-10-22")  # the complainant is told the new date (§七4)
     assert h.task("wang", "延期调查核实")["due_at"] == "2026-10-22T17:30:00+08:00"
     # asked again, by sun this time, who is also a supervising leader: sun may not approve it
     task_id = h.task("sun", "延期调查核实")["id"]
@@ -160,9 +169,11 @@ def test_extension_asked_while_open_refused_then_approved_and_asked_again_compla
     p2.only("审批延期申请", sees=["zhou"], blind=["sun", "wang"])
     with pytest.raises(NotAllowed):
         h.complete(h.task("zhou", "审批延期申请")["id"], "sun",
-                   {"extension_approved": True, "extended_total_days": 30, "extension_opinion": "同意"})
-    h.do("zhou", "审批延期申请", {"extension_approved": False, "extended_total_days": 12,
-                                 "extension_opinion": "不同意"})
+                   {"extension_approved": True, "extension_opinion": "同意"})
+    # a second extension counts from the deadline in force: 22 October + 5 working days
+    shown = {f["id"]: f["value"] for f in h.task("zhou", "审批延期申请")["form"] if f["readonly"]}
+    assert shown["extension_due"] == "2026-10-29T17:30+08:00"
+    h.do("zhou", "审批延期申请", {"extension_approved": False, "extension_opinion": "不同意"})
     assert h.task("wang", "延期调查核实")["due_at"] == "2026-10-22T17:30:00+08:00"  # back, same deadline
     h.do("wang", "延期调查核实", FINDINGS)
     _decide(p2, substantiated=False)
@@ -191,9 +202,8 @@ def test_overdue_investigation_is_escalated_and_stays_open(p2):
 def test_overdue_extended_investigation_is_escalated(p2):
     h = p2.h
     _to_investigation(p2)
-    h.do("wang", "调查核实", REQUEST)
-    h.do("zhou", "审批延期申请", {"extension_approved": True, "extended_total_days": 9,
-                                 "extension_opinion": "同意"})
+    h.do("wang", "调查核实", {**REQUEST, "extension_days": 2})
+    h.do("zhou", "审批延期申请", {"extension_approved": True, "extension_opinion": "同意"})
     h.do("xu", "向投诉人说明延期", {"extension_notice": "延期两天", "extension_notified": True})
     assert h.task("wang", "延期调查核实")["due_at"] == "2026-10-19T17:30:00+08:00"
     h.clock.set(datetime(2026, 10, 19, 18, 0, tzinfo=SH))
@@ -244,3 +254,16 @@ def test_weekly_statistics_on_the_first_working_day_of_each_week_with_computed_c
     runs = p2.instances("p2_weekly_stats")
     assert [r.status for r in runs] == ["completed", "running"]
     assert p2.case(runs[1].id).number.startswith("TJ-2026-")
+
+
+def test_an_extension_request_names_its_days_and_reason_within_the_bound(p2):
+    """P2 §七4: asking for more time without saying how many working days, or why, or for more than seven
+    at once is refused and nothing is lost; reporting needs neither."""
+    h = p2.h
+    _to_investigation(p2)
+    for bad, fields in (({"extension_days": None, "extension_reason": None}, {"extension_days", "extension_reason"}),
+                        ({"extension_days": 30}, {"extension_days"}), ({"extension_days": 0}, {"extension_days"})):
+        with pytest.raises(InvalidInput) as refused:
+            h.do("wang", "调查核实", {**REQUEST, **bad})
+        assert set(refused.value.field_errors) == fields
+    assert "调查核实" in h.task_names("wang") and h.task_names("zhou") == []

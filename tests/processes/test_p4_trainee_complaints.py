@@ -124,11 +124,17 @@ def test_first_response_and_handling_deadline_count_from_receipt(p4):
     (5) working days after receipt, whatever date is typed as 投诉时间 (received Wed 2026-09-30 10:00:
     National Day holidays, Saturday 10 October is a working day)."""
     h = p4.h
-    h.start("p4_trainee_complaint", "xia", START)
+    _, number, code = h.start_tracked("p4_trainee_complaint", "xia", START)
     h.do("xia", "记录投诉信息", {**RECORD, "complained_on": "2026-12-01"})
     h.do("xia", "复述并请学员确认", {"trainee_confirmed": True})
-    assert h.task("xia", "初步回应并告知处理时限")["due_at"].startswith("2026-10-08T17:30")
-    h.do("xia", "初步回应并告知处理时限", {"first_response": "已受理"})
+    respond = h.task("xia", "初步回应并告知处理时限")
+    assert respond["due_at"].startswith("2026-10-08T17:30")
+    # the handling deadline told to the trainee is computed, shown read-only; a typed one is not taken
+    shown = {f["id"]: f["value"] for f in respond["form"] if f["readonly"]}
+    assert shown["handling_due"] == "2026-10-13T17:30+08:00"
+    h.do("xia", "初步回应并告知处理时限", {"first_response": "已受理", "handling_due": "2026-12-31"})
+    told = {v.id: v.value for v in h.track(number, code).result}
+    assert told["handling_due"].startswith("2026-10-13") and told["first_response"] == "已受理"
     h.do("xia", "初步评估分类", {"category": "teaching", "severity": "high", "simple_case": False})
     h.do("jin", "指定调查人", {"investigator_user": "yu"})
     assert h.task("yu", "调查核实")["due_at"].startswith("2026-10-13T17:30")
@@ -157,3 +163,37 @@ def test_overdue_investigation_is_escalated_to_the_board(p4):
     h.do("kong", "超期督办", {"escalation_note": "两日内完成调查"})
     assert "超期督办" not in h.task_names("kong")
     assert "调查核实" in h.task_names("yu")  # the investigation itself stays open
+    h.do("yu", "调查核实", {"findings": "督办后查清"})  # and goes on to the plan
+    assert "制定处理方案" in h.task_names("jin") + h.task_names("qian")
+
+
+def test_a_plan_rewritten_after_a_refused_revision_is_not_approved_by_its_author(p4):
+    """P4 二5 (方案由制定人以外的人审批): jin plans, mo revises after an objection, the revision is refused,
+    and jin writes the plan again -- neither jin nor mo may approve that plan; qian does."""
+    h = p4.h
+    h.user("mo", "负责经理")
+    _recorded(p4)
+    _escalated(p4, major=False)
+    h.do("qian", "按权限审批方案", {"plan_approved": True, "plan_approved_note": "同意"})
+    h.do("xia", "沟通处理方案", {"communication_record": "说明", "trainee_accepts": False, "trainee_objection": "不够"})
+    h.do("mo", "再次协商调整方案", {"revised_plan": "加两次补课", "major_case": False})
+    h.do("qian", "按权限审批方案", {"plan_approved": False, "plan_approved_note": "重新制定"})
+    h.do("jin", "制定处理方案", {"remedy": "refund", "plan_detail": "退还三课时", "major_case": False})
+    p4.only("按权限审批方案", sees=["qian"], blind=["jin", "mo"])
+    for author in ("jin", "mo"):
+        with pytest.raises(NotAllowed):
+            h.complete(h.task("qian", "按权限审批方案")["id"], author, {"plan_approved": True,
+                                                                       "plan_approved_note": "同意"})
+    h.do("qian", "按权限审批方案", {"plan_approved": True, "plan_approved_note": "同意"})
+    assert "沟通处理方案" in h.task_names("xia")
+
+
+def test_an_unsatisfied_trainee_is_escalated_even_if_no_objection_was_ticked(p4):
+    """P4 二7: 不满意 and 'no objection' cannot close the case together: it is recorded and escalated."""
+    h = p4.h
+    _recorded(p4)
+    h.do("xia", "初步评估分类", {"category": "attitude", "severity": "low", "simple_case": True})
+    h.do("xia", "当场回应解决", {"resolution": "调整上课时间"})
+    h.do("xia", "结果反馈与满意度", {"satisfaction": "unsatisfied", "objection_remains": False})
+    p4.only("记录异议并升级处理", sees=["kong"], blind=["xia"])
+    assert "归档与复盘" not in h.task_names("xia")

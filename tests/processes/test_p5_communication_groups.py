@@ -6,24 +6,26 @@ import pytest
 
 from engine.errors import InvalidInput, NotAllowed
 
-BASE = {"group_name": "初二(3)班家长群", "group_kind": "class_parents", "title": "事项"}
+BASE = {"group_name": "初二(3)班家长群", "group_kind": "class_parents", "class_name": "初二3班", "title": "事项"}
 
 
 @pytest.fixture
 def p5(procedure):
     p = procedure("p5_communication_groups.bpmn")
-    p.people(parent="家长", bzr="班主任", bzr2="班主任", zuzhang="学科组长", admin="群管理员",
+    # bzr and bzr2 share class 初二(3)班 (head teacher and deputy); bzr4 heads another class
+    p.people(parent="家长", bzr="初二3班班主任", bzr2="初二3班班主任", bzr4="初二4班班主任",
+             zuzhang="学科组长", admin="群管理员",
              head="部门负责人", xingzheng="行政人员")
     return p
 
 
 @pytest.mark.parametrize("approved", [True, False])
 def test_join_request_goes_to_the_owner_of_the_groups_kind(p5, approved):
-    """P5 群成员管理 / 加入群聊: a class parents' group's request reaches head teachers and administrators,
-    not a subject leader; there is no owner field to type."""
+    """P5 群成员管理 / 加入群聊: a class parents' group's request reaches that class's head teachers and the
+    administrators, not another class's head teacher nor a subject leader; there is no owner field to type."""
     h = p5.h
     iid = h.start("p5_group_request", "parent", {**BASE, "request_type": "join", "applicant_details": "王同学家长"})
-    p5.only("审核入群申请", sees=["bzr", "admin"], blind=["zuzhang", "xingzheng", "parent"])
+    p5.only("审核入群申请", sees=["bzr", "bzr2", "admin"], blind=["bzr4", "zuzhang", "xingzheng", "parent"])
     h.do("bzr", "审核入群申请", {"approved": approved})
     if approved:
         p5.only("添加入群并告知群规", sees=["admin"], blind=["bzr"])
@@ -40,7 +42,7 @@ def test_requester_cannot_name_themselves_owner_nor_approve_their_own_join_reque
         h.start("p5_group_request", "parent", {**BASE, "request_type": "join", "group_owner": "parent"})
     assert p5.instances("p5_group_request") == []
     iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "join"})
-    p5.only("审核入群申请", sees=["bzr2", "admin"], blind=["bzr"])
+    p5.only("审核入群申请", sees=["bzr2", "admin"], blind=["bzr", "bzr4"])
     task_id = h.task("bzr2", "审核入群申请")["id"]
     with pytest.raises(NotAllowed):
         h.complete(task_id, "bzr", {"approved": True})
@@ -56,7 +58,7 @@ def test_leave_request_goes_to_the_owner_of_the_kind(p5, kind, owner, others):
     """P5 群成员管理 / 退出群聊: work group -> subject or grade leader; administrative group -> staff."""
     h = p5.h
     h.start("p5_group_request", "parent", {**BASE, "group_kind": kind, "request_type": "leave", "reason": "调岗"})
-    p5.only("审核退群申请", sees=[owner], blind=[*others, "admin", "parent"])
+    p5.only("审核退群申请", sees=[owner, "admin"], blind=[*others, "parent"])
 
 
 @pytest.mark.parametrize("approved", [True, False])
@@ -64,7 +66,7 @@ def test_leave_request(p5, approved):
     """P5 退出群聊 1: the owner agrees, then the administrator removes the member."""
     h = p5.h
     iid = h.start("p5_group_request", "parent", {**BASE, "request_type": "leave", "reason": "转学"})
-    p5.only("审核退群申请", sees=["bzr"], blind=["admin", "zuzhang"])
+    p5.only("审核退群申请", sees=["bzr"], blind=["bzr4", "zuzhang"])
     h.do("bzr", "审核退群申请", {"approved": approved})
     if approved:
         h.do("admin", "移出群聊并删除相关记录", {"removed": True})
@@ -78,14 +80,14 @@ def test_announcement_waits_while_current_then_is_updated_and_revoked(p5):
     iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "announcement"})
     for _ in range(2):  # sent back for revision twice
         h.do("bzr", "起草公告", {"announcement": "周五家长会", "school_notice": False})
-        p5.only("群主审核公告", sees=["bzr2"], blind=["bzr", "head"])
+        p5.only("群主审核公告", sees=["bzr2", "admin"], blind=["bzr", "bzr4", "head"])
         h.do("bzr2", "群主审核公告", {"approved": False, "review_note": "写明时间地点"})
     h.do("bzr", "起草公告", {"announcement": "周五15:00家长会", "school_notice": False})
     h.do("bzr2", "群主审核公告", {"approved": True})
     h.do("bzr", "发布公告", {"published_on": "2026-09-30", "expires_on": "2026-12-31"})
     assert h.advance(days=20).fired == 0
     assert h.show(iid)["status"] == "running"  # still current: nothing revoked by itself
-    p5.only("公告有效中（过时或不再适用时处理）", sees=["bzr", "bzr2"], blind=["admin", "parent"])
+    p5.only("公告有效中（过时或不再适用时处理）", sees=["bzr", "bzr2"], blind=["admin", "bzr4", "parent"])
     h.do("bzr", "公告有效中（过时或不再适用时处理）", {"outdated_action": "update", "outdated_note": "时间改了"})
     h.do("bzr", "起草公告", {"announcement": "校运会通知", "school_notice": True})
     p5.only("部门负责人审核通知", sees=["head"], blind=["bzr", "admin"])
@@ -107,7 +109,7 @@ def test_announcement_expiry_asks_the_owner_to_revoke_or_update(p5):
     assert h.advance(days=7).fired == 0
     assert h.advance(days=2).fired == 1
     assert "公告有效中（过时或不再适用时处理）" not in h.task_names("bzr")
-    p5.only("处理到期公告", sees=["bzr", "bzr2"], blind=["admin"])
+    p5.only("处理到期公告", sees=["bzr", "bzr2"], blind=["admin", "bzr4"])
     assert h.show(iid)["status"] == "running"
     h.do("bzr2", "处理到期公告", {"outdated_action": "revoke"})
     assert h.show(iid)["status"] == "completed"
@@ -134,3 +136,16 @@ def test_repeated_violation_removes_and_records_expire_after_the_retention_years
     p5.only("清理过期记录", sees=["admin"], blind=["bzr"])
     h.do("admin", "清理过期记录", {"purged": True})
     assert h.show(iid)["status"] == "completed"
+
+
+def test_class_routing_needs_the_class_and_a_head_teacher_alone_goes_to_the_administrators(p5):
+    """P5 群成员管理 (班级家长群→班主任): a class parents' group request must name its class; the sole head
+    teacher of 初二4班 asking to leave that group never reviews it -- an administrator does."""
+    h = p5.h
+    with pytest.raises(InvalidInput, match="class_name"):
+        h.start("p5_group_request", "parent", {**BASE, "class_name": None, "request_type": "join"})
+    h.start("p5_group_request", "bzr4", {**BASE, "class_name": "初二4班", "request_type": "leave",
+                                         "reason": "不再担任班主任"})
+    p5.only("审核退群申请", sees=["admin"], blind=["bzr4", "bzr", "bzr2"])
+    h.do("admin", "审核退群申请", {"approved": True})
+    h.do("admin", "移出群聊并删除相关记录", {"removed": True})

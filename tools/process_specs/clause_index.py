@@ -53,7 +53,7 @@ INDEX: list[tuple[str, str, list[tuple[str, str]] | str]] = [
     ("P3 4", "责任部门和岗位、专门小组", [(P3, "四 责任分配")]),
     ("P3 5", "调查核实", [(P3, "五 调查与核实")]),
     ("P3 6", "处理方案与反馈", [(P3, "六 处理方案与反馈")]),
-    ("P3 7", "措施责任人和日期、跟踪", [(P3, "七 落实与跟踪")]),
+    ("P3 7", "每项措施各有责任人和日期，分别跟踪、逾期各自督办", [(P3, "七 落实与跟踪")]),
     ("P3 8", "满意度、复议、定期总结", [(P3, "八 闭环：满意度确认与复议"), (P3, "八 定期总结共性问题")]),
     ("P3 9", "档案与热点分析（系统计数）", [(P3, "九 档案与数据分析")]),
     ("P3 10", "家长查看进度和结果", [(P3, "流程优化建议：信息透明")]),
@@ -67,7 +67,7 @@ INDEX: list[tuple[str, str, list[tuple[str, str]] | str]] = [
     ("P4 8", "归档与复盘", [(P4, "二8 归档与复盘")]),
     ("P4 原则", "保密、进度更新、及时响应并告知期限；审批人不是方案作者",
      [(P4, "一 原则：保密"), (P4, "一 原则：进度更新"), (P4, "一3 及时响应"), (P4, "二5 方案制定与审批")]),
-    ("P5 群主", "群主由群类别决定", [(P5, "群成员管理：群主")]),
+    ("P5 群主", "群主由群类别决定；班级家长群的事项只到该班班主任；不审核自己的事项", [(P5, "群成员管理：群主")]),
     ("P5 1", "加入", [(P5, "群成员退出与加入 2 加入群聊")]),
     ("P5 2", "退出", [(P5, "群成员退出与加入 1 退出群聊")]),
     ("P5 3", "公告与通知", [(P5, "信息发布管理、群公告管理")]),
@@ -77,6 +77,10 @@ INDEX: list[tuple[str, str, list[tuple[str, str]] | str]] = [
      "(`engine/cases/audit.py`, `schoolflow audit verify`), not a BPMN element"),
     ("全部 期限", "工作日与校历", "the engine: working days on the school calendar (`engine/time/school_calendar.py`) "
      "and timers fired by the worker (`engine/runtime/sweeps.py`); README, \"Deadlines and the school calendar\""),
+    ("全部 督办与死路", "督办不结束被督办的工作；每个决定都有出路", "the files: every escalation timer is "
+     "non-interrupting (the chased task stays open and goes on to its answer; the end 已督办… closes only the "
+     "chasing) and every decision has a default flow, checked by `tests/processes/test_no_dead_ends.py`; a task "
+     "whose person or group has no member is reassigned by an administrator (README)"),
     ("全部 查询进度", "投诉人查看", "the engine and the web UI: tracking codes (`engine/cases/tracking_codes.py`, "
      "`engine/views/tracking.py`) and the public page `/track` (`webui/`)"),
 ]

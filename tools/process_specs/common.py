@@ -23,13 +23,14 @@ def accused_fields() -> list[Field]:
     ]
 
 
-def deadline(days: str, since: str = "accepted_on") -> str:
-    """Due at the end of the office day ``days`` working days after ``since`` (a date in the case data).
+def deadline(days: str, since: str = "received_at") -> str:
+    """Due at the end of the office day ``days`` working days after ``since`` (by default the moment the
+    engine received the case, a fact no form can set).
 
     Counted from ``since``, never from today: a task re-created by a loop keeps the deadline, and shows
     as overdue once it has passed (``max(0, …)`` from today made it "due today" for ever).
     """
-    return f"${{working_days_after({since}, {days})}}"
+    return f"${{add_working_days_from({since}, {days})}}"
 
 
 def report_fields() -> list[Field]:

@@ -20,7 +20,10 @@ p.task("apply", "填写档案查阅申请表", APPLICANT, 1, assignee="${initiat
     F("requested_records", "查阅的档案（案件编号或范围）", required=True, maxlength=500),
     F("requested_on", "拟查阅日期", "date", required=True),
 ])
-p.task("approve", "审批查阅申请", HEAD, 2, form=[
+# Nobody approves, or supervises, their own access to the archive (a head of the room or a reception
+# staff member may need to read it too).
+NOT_SELF = {"excludeUsers": "${initiator}"}
+p.task("approve", "审批查阅申请", HEAD, 2, props=NOT_SELF, form=[
     F("access_approved", "批准查阅", "boolean", required=True),
     F("approval_opinion", "审批意见", required=True, maxlength=1000),
 ])
@@ -29,7 +32,7 @@ p.task("told_rejected", "知悉未获批准", APPLICANT, 4, assignee="${initiato
     F("rejection_acknowledged", "已知悉", "boolean", required=True),
 ])
 p.end("end_rejected", "未予查阅", APPLICANT, 5)
-p.task("supervise", "现场查阅并登记", STAFF, 4, doc="在接访室指定地点查阅，只读，不得带出、涂改、标记；登记查阅情况。",
+p.task("supervise", "现场查阅并登记", STAFF, 4, props=NOT_SELF, doc="在接访室指定地点查阅，只读，不得带出、涂改、标记；登记查阅情况。",
        form=[
            F("read_on", "查阅日期", "date", required=True),
            F("records_shown", "提供查阅的档案", required=True, maxlength=500),
@@ -46,7 +49,8 @@ p.flow("supervise", "end")
 DEFINITIONS = Definitions(
     "p1_archive_access", "p1_archive_access.bpmn", "接访室档案查阅", [p],
     clauses=[
-        ("§六(四)1 档案查阅申请", "填写《档案查阅申请表》，经接访室负责人批准", ["apply", "approve", "gw_approved"]),
+        ("§六(四)1 档案查阅申请", "填写《档案查阅申请表》，经接访室负责人批准；申请人不能批准或登记自己的查阅"
+         "（excludeUsers=${initiator}）", ["apply", "approve", "gw_approved", "supervise"]),
         ("§六(四)2 查阅要求", "指定地点查阅，不得带出、涂改；查阅登记（只读，审计日志记录）", ["supervise"]),
         ("未批准", "告知申请人", ["told_rejected"]),
     ],

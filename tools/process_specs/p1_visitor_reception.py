@@ -66,7 +66,7 @@ p.task("investigate", "调查核实", INVESTIGATOR, 9, assignee="${investigator_
 p.boundary("investigate_overdue", "超期", "investigate", ("timeDate", REPLY_DEADLINE))
 p.task("escalate_investigation", "超期督办（调查）", HEAD, 10, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated_investigation", "督办完成", HEAD, 11)
+p.end("end_escalated_investigation", "已督办（调查继续）", HEAD, 11)
 p.xor("gw_multi", "多部门？", INVESTIGATOR, 10)
 p.task("coordinate", "组织召开协调会议", STAFF, 11, row=3,
        doc="接访人员组织相关部门召开协调会议（§二(三)3）。", form=[
@@ -84,7 +84,7 @@ p.task("reply", "答复反馈", STAFF, 13, row=1, dueDate=REPLY_DEADLINE, form=[
 p.boundary("reply_overdue", "超期", "reply", ("timeDate", REPLY_DEADLINE))
 p.task("escalate_reply", "超期督办（答复）", HEAD, 14, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated_reply", "督办完成", HEAD, 15)
+p.end("end_escalated_reply", "已督办（答复继续）", HEAD, 15)
 p.xor("m_satisfied", None, STAFF, 14)
 p.xor("gw_satisfied", "满意？", STAFF, 15)
 p.task("hear", "听取意见并告知申诉途径", STAFF, 16, row=1, form=[

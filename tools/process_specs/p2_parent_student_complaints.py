@@ -42,7 +42,7 @@ p = Process(
            (COMMITTEE, "校委会")],
     properties={"casePrefix": "TS", "excludeUsers": "${accused_user}", "param.reply_days": "7",
                 "param.escalation_group": "主管领导",
-                "publicFields": "prelim_reply_note,extension_notice,resolved"},
+                "publicFields": "prelim_reply_note,extension_notice,new_due,resolved"},
     doc="家长及学生投诉处理制度及实施办法：受理建档、告知领导、初步电话回复、调查、校委会研究处理意见、"
         "电话通报直至圆满解决、归档。被投诉人（accused_user）看不到本案件的任何任务。",
 )
@@ -71,6 +71,7 @@ p.task("prelim_reply", "初步电话回复", OFFICE, 3, form=[
 # the investigation is open the department may ask for more time instead of reporting; the supervising
 # leader (never the one who asked) approves or refuses, the complainant is told, and the extended
 # investigation may ask again. §七3: both sides are heard and recorded.
+MAX_EXTENSION_DAYS = 7  # one request at most doubles §七4's seven working days; it may be asked again
 INVESTIGATION = [
     F("outcome", "本次提交", "enum", required=True,
       values=[("report", "调查完毕，提交调查结果"), ("extension", "特别复杂，申请延长答复时间")]),
@@ -79,10 +80,19 @@ INVESTIGATION = [
     F("accused_statement", "被投诉方的陈述或申辩（已听取）", required=True, maxlength=2000),
     F("investigation_evidence", "调查证据", "file"),
     F("status_calls", "电话回复投诉处理状态记录", maxlength=2000),
-    F("extension_reason", "延期理由（申请延期时填写）", maxlength=1000),
+    F("extension_reason", "延期理由（申请延期时填写）", maxlength=1000,
+      properties={"requiredWhen": "outcome=extension"}),
+    F("extension_days", f"申请延长的工作日数（每次 1–{MAX_EXTENSION_DAYS} 个）", "long", min=1,
+      max=MAX_EXTENSION_DAYS, properties={"requiredWhen": "outcome=extension"}),
 ]
 DUE = "${add_working_days_from(received_at, reply_days)}"
-DUE_EXTENDED = "${add_working_days_from(received_at, extended_total_days)}"
+# An approved extension adds the requested working days to the deadline in force (the first one from
+# receipt, a later one from the last approved date): computed, shown to the approver before deciding
+# and to the office that tells the complainant; nobody types a date or a total, so none can shorten or
+# stretch it beyond what was asked and approved.
+EXTENSION_DUE = ("${add_working_days_from(new_due if 'investigate_extended' in done_by "
+                 "else add_working_days_from(received_at, reply_days), extension_days)}")
+DUE_EXTENDED = "${new_due}"
 p.xor("m_investigate", None, DEPT, 4)
 p.task("investigate", "调查核实", DEPT, 5, dueDate=DUE,
        doc="与相关部门协作展开调查，听取双方陈述；电话回复投诉人处理状态及过程并存档。需要延期时在此申请。",
@@ -90,19 +100,20 @@ p.task("investigate", "调查核实", DEPT, 5, dueDate=DUE,
 p.boundary("investigate_overdue", "超期", "investigate", ("timeDate", DUE))
 p.task("escalate", "超期投诉督办", SUPERVISOR, 6, row=1, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated", "督办完成", SUPERVISOR, 7, row=1)
+p.end("end_escalated", "已督办（调查继续）", SUPERVISOR, 7, row=1)
 p.xor("gw_extension", "申请延期？", DEPT, 6)
 p.xor("m_extension", None, SUPERVISOR, 7)
 p.task("approve_extension", "审批延期申请", SUPERVISOR, 8,
        props={"excludeUsers": "${done_by.get('investigate_extended', done_by.get('investigate'))}"}, form=[
+           F("extension_days_asked", "申请延长的工作日数", "long", readonly=True, default="${extension_days}"),
+           F("extension_due", "批准后的答复期限", "date", readonly=True, default=EXTENSION_DUE),
            F("extension_approved", "批准延期", "boolean", required=True),
-           F("extended_total_days", "批准后的答复期限：自受理起的工作日数（含以前批准的）", "long",
-             required=True, min=1, max=60),
            F("extension_opinion", "审批意见", required=True, maxlength=1000),
        ])
 p.xor("gw_extension_approved", "批准？", SUPERVISOR, 9, label_pos="bottom")
 p.task("notify_extension", "向投诉人说明延期", OFFICE, 10, form=[
-    F("extension_notice", "向投诉人说明的情况及新的答复期限", required=True, maxlength=1000),
+    F("new_due", "新的答复期限（查询页上投诉人也能看到）", "date", readonly=True, default="${extension_due}"),
+    F("extension_notice", "向投诉人说明的延期原因", required=True, maxlength=1000),
     F("extension_notified", "已告知投诉人", "boolean", required=True),
 ])
 p.xor("m_extended", None, DEPT, 11, row=1)
@@ -110,7 +121,7 @@ p.task("investigate_extended", "延期调查核实", DEPT, 12, row=1, dueDate=DU
 p.boundary("extended_overdue", "超期", "investigate_extended", ("timeDate", DUE_EXTENDED))
 p.task("escalate_extended", "延期超期督办", SUPERVISOR, 13, row=1, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated_extended", "督办完成", SUPERVISOR, 14, row=1)
+p.end("end_escalated_extended", "已督办（调查继续）", SUPERVISOR, 14, row=1)
 p.xor("gw_extension_again", "再申请延期？", DEPT, 13, row=1)
 p.xor("gw_refused_where", "已延期过？", SUPERVISOR, 10, row=1)
 p.xor("m_report", None, DEPT, 15)
@@ -225,7 +236,8 @@ DEFINITIONS = Definitions(
          "（默认 7）内作出处理；超期督办",
          ["investigate", "investigate_overdue", "escalate"]),
         ("§七4 经主管领导批准延期并向投诉人说明", "调查未结时即可申请延期（可多次）；主管领导（不是申请人）批准或不批准，"
-         "批准的告知投诉人（公开字段 extension_notice），新期限自受理起计算",
+         "每次申请写明延长的工作日数（1–7）；新期限由系统算出：在现行期限上加批准的工作日数（审批人看到、"
+         "不能改写），批准的告知投诉人新的答复期限（公开字段 new_due、extension_notice）",
          ["gw_extension", "m_extension", "approve_extension", "gw_extension_approved", "gw_refused_where",
           "notify_extension", "investigate_extended", "gw_extension_again", "extended_overdue",
           "escalate_extended"]),

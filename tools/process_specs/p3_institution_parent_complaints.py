@@ -1,7 +1,7 @@
 """P3 教育机构家长投诉处理流程 (seed 002)."""
 from __future__ import annotations
 
-from tools.bpmn_builder import Definitions, F, Process
+from tools.bpmn_builder import Definitions, F, Node, Process
 
 from .common import accused_fields, complainant_fields, report_fields
 
@@ -66,19 +66,46 @@ p.task("investigate_team", "专项小组调查核实", TEAM, 6, priority=PRIORIT
 p.boundary("team_overdue", "超期", "investigate_team", ("timeDate", DUE))
 p.task("escalate_dept", "督办超期调查", MGMT, 5, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated_dept", "督办完成", MGMT, 5, row=1)
+p.end("end_escalated_dept", "已督办（调查继续）", MGMT, 5, row=1)
 p.task("escalate_team", "督办超期专项调查", MGMT, 7, row=1, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated_team", "督办完成", MGMT, 8, row=1)
+p.end("end_escalated_team", "已督办（调查继续）", MGMT, 8, row=1)
 p.xor("m_plan", None, DEPT, 7)
 p.xor("gw_founded", "属实？", DEPT, 8)
+# 六/七: a plan follows every investigation, founded or not: rectification (or improvement), and up to
+# MEASURES measures, each with its own owner and date (the first one always; a later one's owner and
+# date as soon as it is written: requiredWhen).
+MEASURES = 3
+
+
+def measure_fields() -> list:
+    out = []
+    for k in range(1, MEASURES + 1):
+        first = k == 1
+        out += [
+            F(f"measure_{k}", f"措施{k}" + ("" if first else "（可选）"), required=first, maxlength=1000,
+              properties={} if first else {"requiredWhen": f"measure_{k}_owner,measure_{k}_due"}),
+            F(f"measure_{k}_owner", f"措施{k}责任人账号", required=first, maxlength=64,
+              properties={} if first else {"requiredWhen": f"measure_{k}"}),
+            F(f"measure_{k}_due", f"措施{k}完成日期", "date", required=first,
+              properties={} if first else {"requiredWhen": f"measure_{k}"}),
+        ]
+    return out
+
+
 p.task("plan", "制定处理方案", DEPT, 9, priority=PRIORITY, candidateGroups="${responsible_department}", form=[
     F("rectification", "整改措施", required=True, maxlength=2000),
     F("accountability", "责任追究", maxlength=2000),
     F("compensation", "赔偿或补偿建议", maxlength=2000),
     F("follow_up_plan", "后续跟进安排", maxlength=2000),
-    F("measure_owner", "措施责任人账号", required=True, maxlength=64),
-    F("measure_due", "措施完成日期", "date", required=True),
+    *measure_fields(),
+])
+p.task("plan_unfounded", "说明不属实并制定改进方案", DEPT, 9, row=1, priority=PRIORITY,
+       candidateGroups="${responsible_department}", form=[
+    F("unfounded_reason", "不属实的依据", required=True, maxlength=2000),
+    F("rectification", "改进措施（沟通、说明或管理改进）", required=True, maxlength=2000),
+    F("follow_up_plan", "后续跟进安排", maxlength=2000),
+    *measure_fields(),
 ])
 p.xor("m_feedback", None, INTAKE, 10)
 p.task("feedback", "反馈处理结果", INTAKE, 11, form=[
@@ -86,36 +113,49 @@ p.task("feedback", "反馈处理结果", INTAKE, 11, form=[
       maxlength=4000),
     F("feedback_on", "反馈日期", "date", required=True),
 ])
-p.xor("gw_measures", "有整改措施？", INTAKE, 12)
-p.xor("m_implement", None, DEPT, 13)
-# 七: the measures' due date escalates once. A later round of the follow-up loop arms the timer only
-# if it starts on or before the due date (otherwise the round open at that date has escalated already).
-IMPLEMENT_DUE = "${measure_due if ('implement' not in done_by or today() <= measure_due) else '2199-12-31'}"
-p.task("implement", "落实整改措施", DEPT, 14, candidateUsers="${measure_owner}", dueDate="${measure_due}", form=[
-    F("progress", "落实情况", required=True, maxlength=2000),
-    F("measures_done", "措施已全部落实", "boolean", required=True),
-])
-p.boundary("implement_overdue", "逾期", "implement", ("timeDate", IMPLEMENT_DUE))
-p.task("escalate", "督促逾期整改", MGMT, 15, candidateGroups="${escalation_group}",
-       form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated", "督办完成", MGMT, 16)
-p.xor("gw_done", "落实完毕？", DEPT, 15)
-p.xor("m_confirm", None, INTAKE, 16)
+# 七: every measure is followed up by its own owner until done, due on its own date: one parallel branch
+# per measure row (a row left empty passes straight to the join), joined before satisfaction is asked.
+# A measure's date escalates once: a later follow-up round arms the timer only if it starts on or
+# before that date.
+p._add(Node("fork_measures", "parallelGateway", None, DEPT, 12))
+p._add(Node("join_measures", "parallelGateway", None, DEPT, 19.5))
+for k in range(1, MEASURES + 1):
+    row = k - 1
+    due = f"measure_{k}_due"
+    armed = f"${{{due} if ('implement_{k}' not in done_by or today() <= {due}) else '2199-12-31'}}"
+    p.xor(f"m_implement_{k}", None, DEPT, 12 + k, row=row)
+    p.task(f"implement_{k}", f"落实措施{k}", DEPT, 13 + k, row=row, candidateUsers=f"${{measure_{k}_owner}}",
+           dueDate=f"${{{due}}}", form=[
+               F(f"measure_{k}_shown", f"措施{k}", readonly=True, default=f"${{measure_{k}}}"),
+               F(f"progress_{k}", "落实情况", required=True, maxlength=2000),
+               F(f"measure_{k}_done", "本项措施已落实", "boolean", required=True),
+           ])
+    p.boundary(f"implement_{k}_overdue", "逾期", f"implement_{k}", ("timeDate", armed))
+    p.task(f"escalate_{k}", f"督促逾期措施{k}", MGMT, 14 + k, row=MEASURES - k, candidateGroups="${escalation_group}",
+           form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
+    p.end(f"end_escalated_{k}", "已督办（落实继续）", MGMT, 15 + k, row=MEASURES - k)
+    p.xor(f"gw_done_{k}", "落实完毕？", DEPT, 14 + k, row=row)
+    if k > 1:  # drawn in a staircase so that no line crosses another branch's shapes
+        p.xor(f"gw_has_{k}", f"有措施{k}？", DEPT, 13 if k == 2 else 12.5, row=row, label_pos="bottom")
+        p.xor(f"m_out_{k}", None, DEPT, 18 if k == 2 else 18.5, row=row)
 # 八: one answer decides both what is recorded and where the case goes -- no second yes/no to contradict it.
-p.task("confirm", "确认满意度", INTAKE, 17, form=[
+p.task("confirm", "确认满意度", INTAKE, 21, form=[
     F("satisfaction", "满意度（一般或不满意的转复议）", "enum", required=True,
       values=[("very", "很满意"), ("satisfied", "满意"), ("neutral", "一般"), ("unsatisfied", "不满意")]),
     F("complainant_opinion", "投诉人意见", maxlength=2000),
 ])
-p.xor("gw_satisfied", "满意？", INTAKE, 18)
-p.task("review", "复议", REVIEW, 19, form=[
+p.xor("gw_satisfied", "满意？", INTAKE, 22)
+# 八: a review is never by someone who investigated or planned the handling under review.
+NOT_HANDLER = {"excludeUsers": "${" + " + ',' + ".join(
+    f"done_by.get('{t}', '')" for t in ("investigate_dept", "investigate_team", "plan", "plan_unfounded")) + "}"}
+p.task("review", "复议", REVIEW, 23, props=NOT_HANDLER, form=[
     F("review_opinion", "复议意见（重新处理的要求）", required=True, maxlength=2000),
 ])
-p.task("archive", "归档与分析", INTAKE, 19, doc="投诉材料归档；识别热点问题和趋势，为管理层决策提供依据。", form=[
+p.task("archive", "归档与分析", INTAKE, 23, doc="投诉材料归档；识别热点问题和趋势，为管理层决策提供依据。", form=[
     F("hot_issue", "热点问题标签", maxlength=200),
     F("analysis", "共性问题与改进措施", maxlength=4000),
 ])
-p.end("end", "投诉闭环", INTAKE, 20)
+p.end("end", "投诉闭环", INTAKE, 24)
 
 p.chain("start", "accept", "m_assign", "assign", "gw_team")
 p.flow("gw_team", "investigate_team", "是", "${special_team}")
@@ -128,16 +168,25 @@ p.flow("team_overdue", "escalate_team")
 p.flow("escalate_team", "end_escalated_team")
 p.chain("m_plan", "gw_founded")
 p.flow("gw_founded", "plan", "属实", "${founded}")
-p.flow("gw_founded", "m_feedback", "不属实", default=True, via="above")
-p.chain("plan", "m_feedback", "feedback", "gw_measures")
-p.flow("gw_measures", "m_implement", "是", "${founded}", turn="late", label_last=True)
-p.flow("gw_measures", "m_confirm", "否", default=True)
-p.chain("m_implement", "implement", "gw_done")
-p.flow("implement_overdue", "escalate")
-p.flow("escalate", "end_escalated")
-p.flow("gw_done", "m_implement", "继续跟进", "${!measures_done}")
-p.flow("gw_done", "m_confirm", "已落实", default=True, turn="early")
-p.chain("m_confirm", "confirm", "gw_satisfied")
+p.flow("gw_founded", "plan_unfounded", "不属实", default=True)
+p.chain("plan", "m_feedback", "feedback", "fork_measures")
+p.flow("plan_unfounded", "m_feedback")
+for k in range(1, MEASURES + 1):
+    if k == 1:  # always written (a required field)
+        p.flow("fork_measures", "m_implement_1")
+    else:
+        p.flow("fork_measures", f"gw_has_{k}")
+        p.flow(f"gw_has_{k}", f"m_implement_{k}", "有", f"${{measure_{k} is not None}}")
+        # a parallel join takes one token per incoming flow: the branch's two ends merge first
+        p.flow(f"gw_has_{k}", f"m_out_{k}", "无", default=True, via="below")
+        p.flow(f"m_out_{k}", "join_measures")
+    p.chain(f"m_implement_{k}", f"implement_{k}", f"gw_done_{k}")
+    p.flow(f"implement_{k}_overdue", f"escalate_{k}")
+    p.flow(f"escalate_{k}", f"end_escalated_{k}")
+    p.flow(f"gw_done_{k}", f"m_implement_{k}", "继续跟进", f"${{!measure_{k}_done}}")
+    p.flow(f"gw_done_{k}", "join_measures" if k == 1 else f"m_out_{k}", "已落实", default=True)
+p.flow("join_measures", "confirm")
+p.chain("confirm", "gw_satisfied")
 p.flow("gw_satisfied", "review", "不满意", "${satisfaction not in ('very', 'satisfied')}")
 p.flow("gw_satisfied", "archive", "满意", default=True)
 p.flow("review", "m_assign")
@@ -176,12 +225,17 @@ DEFINITIONS = Definitions(
          "reply_days 个工作日内，超期督办（部门调查和专项调查都有）",
          ["investigate_dept", "investigate_team", "dept_overdue", "team_overdue", "escalate_dept",
           "escalate_team"]),
-        ("六 处理方案与反馈", "属实的：整改、责任追究、赔偿或补偿、后续跟进；不属实的不制定方案，向投诉人说明理由",
-         ["gw_founded", "plan", "m_feedback", "feedback", "gw_measures"]),
-        ("七 落实与跟踪", "措施有责任人和日期，跟进直至落实；逾期只督办一次（之后的跟进轮次不再重复督办）",
-         ["implement", "gw_done", "m_implement", "implement_overdue", "escalate"]),
-        ("八 闭环：满意度确认与复议", "满意度一个字段决定去向：一般或不满意的复议，重新处理",
-         ["confirm", "gw_satisfied", "review", "m_confirm"]),
+        ("六 处理方案与反馈", "属实的：整改、责任追究、赔偿或补偿、后续跟进；不属实的说明依据并仍须制定改进措施"
+         "（至少一项措施及其责任人、完成日期）；结果反馈投诉人",
+         ["gw_founded", "plan", "plan_unfounded", "m_feedback", "feedback"]),
+        ("七 落实与跟踪", "最多三项措施，每项有自己的责任人和完成日期（写了措施就必须填责任人和日期：requiredWhen）；"
+         "每项由其责任人分别跟进直至落实，期限和逾期督办按该项自己的日期，且只督办一次；全部落实后才确认满意度",
+         ["fork_measures", *[i for k in range(1, MEASURES + 1) for i in (
+             f"m_implement_{k}", f"implement_{k}", f"implement_{k}_overdue", f"gw_done_{k}", f"escalate_{k}")],
+          "gw_has_2", "gw_has_3", "m_out_2", "m_out_3",
+          "join_measures"]),
+        ("八 闭环：满意度确认与复议", "满意度一个字段决定去向：一般或不满意的复议，重新处理；调查或制定方案的人不能复议（excludeUsers=${done_by…}）",
+         ["confirm", "gw_satisfied", "review"]),
         ("九 档案与数据分析", "归档并标注热点问题；每月最后一个工作日由系统按案件记录统计（含热点标签）、"
          "分析热点和趋势报管理层", ["archive", "hot_start", "hot_analyse", "hot_review"]),
         ("八 定期总结共性问题", "同一定期分析案件中总结共性问题", ["hot_analyse"]),

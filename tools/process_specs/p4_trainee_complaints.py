@@ -14,7 +14,9 @@ REMEDIES = [("apology", "道歉"), ("explanation", "解释说明"), ("course_cha
 
 RESPOND = "${add_working_days_from(received_at, 1)}"
 HANDLING = "${add_working_days_from(received_at, reply_days)}"
-NOT_AUTHOR = {"excludeUsers": "${done_by.get('negotiate', done_by.get('plan'))}"}
+# Whoever wrote the plan in force or revised it: after a revision and a refusal the plan is written
+# again, and its new author must not approve it either (a comma list, empty names ignored).
+NOT_AUTHOR = {"excludeUsers": "${done_by.get('plan', '') + ',' + done_by.get('negotiate', '')}"}
 
 STAFF, MANAGER, INVESTIGATOR, BOARD = "lane_staff", "lane_manager", "lane_investigator", "lane_board"
 
@@ -23,7 +25,7 @@ p = Process(
     lanes=[(STAFF, "接待人员"), (MANAGER, "负责经理"), (INVESTIGATOR, "调查专员"), (BOARD, "管理委员会")],
     properties={"casePrefix": "XY", "excludeUsers": "${accused_user}", "param.reply_days": "5",
                 "param.escalation_group": "管理委员会",
-                "publicFields": "first_response,resolution,communication_record,satisfaction,upgrade_reply"},
+                "publicFields": "first_response,handling_due,resolution,communication_record,satisfaction,upgrade_reply"},
     doc="接收安抚、记录确认、评估分类（简单的当场解决，复杂的上报）、调查、方案审批（重大疑难集体决定）、"
         "沟通协商与实施、反馈满意度（仍有异议的升级）、归档复盘。学员信息保密，被投诉教师看不到案件。",
 )
@@ -51,7 +53,9 @@ p.xor("gw_confirmed", "确认无误？", STAFF, 4)
 # 一3: once the record is confirmed the trainee gets a first response within a working day of receipt,
 # and the handling deadline counts from receipt (received_at, kept by the engine), not from a typed date.
 p.task("respond", "初步回应并告知处理时限", STAFF, 5, dueDate=RESPOND, form=[
-    F("first_response", "给学员的初步回应（含处理时限）", required=True, maxlength=2000),
+    F("handling_due", "处理时限（自受理起 reply_days 个工作日，系统计算；学员在查询页也能看到）", "date",
+      readonly=True, default=HANDLING),
+    F("first_response", "给学员的初步回应", required=True, maxlength=2000),
 ])
 p.task("assess", "初步评估分类", STAFF, 6, form=[
     F("category", "投诉类别", "enum", required=True, values=CATEGORIES),
@@ -73,7 +77,7 @@ p.task("investigate", "调查核实", INVESTIGATOR, 9, assignee="${investigator_
 p.boundary("investigate_overdue", "超期", "investigate", ("timeDate", HANDLING))
 p.task("escalate", "超期督办", BOARD, 10, candidateGroups="${escalation_group}",
        form=[F("escalation_note", "督办意见", required=True, maxlength=2000)])
-p.end("end_escalated", "督办完成", BOARD, 11)
+p.end("end_escalated", "已督办（调查继续）", BOARD, 11)
 p.xor("m_plan", None, MANAGER, 10)
 p.task("plan", "制定处理方案", MANAGER, 11, form=[
     F("remedy", "处理方式", "enum", required=True, values=REMEDIES),
@@ -151,7 +155,8 @@ p.flow("gw_accepts", "implement", "认可", default=True)
 p.flow("implement", "m_feedback")
 p.flow("resolve_now", "m_feedback")
 p.chain("m_feedback", "feedback", "gw_objection")
-p.flow("gw_objection", "upgrade", "是", "${objection_remains}")
+# 二7: an unsatisfied trainee has an objection, whatever the second answer says.
+p.flow("gw_objection", "upgrade", "是", "${objection_remains or satisfaction == 'unsatisfied'}")
 p.flow("gw_objection", "m_archive", "否", default=True)
 p.flow("upgrade", "carry_out")
 p.flow("carry_out", "m_archive")
@@ -168,14 +173,15 @@ DEFINITIONS = Definitions(
         ("二4 调查与核实", "指定专人或临时小组调查；自受理（received_at，引擎记录）起 reply_days 个工作日（默认 5）内，超期督办",
          ["designate", "investigate", "investigate_overdue", "escalate"]),
         ("二5 方案制定与审批", "道歉、解释、课程调整、更换教师、费用减免或退还、改进；按权限审批，重大疑难集体讨论；"
-         "方案（或调整后方案）的制定人不能审批（excludeUsers=${done_by…}），审批可退回重新制定",
+         "方案的制定人和调整人都不能审批（excludeUsers=${done_by…}，退回重拟后也一样），审批可退回重新制定",
          ["plan", "gw_major", "approve", "collective", "gw_approved", "m_plan"]),
         ("二6 沟通与实施", "反馈方案，有异议再次协商（循环），认可后实施",
          ["communicate", "gw_accepts", "negotiate", "implement"]),
         ("二6 调整后再审批", "协商调整的方案重新按权限审批（重大疑难的再集体讨论）", ["negotiate", "m_major", "gw_major"]),
-        ("二7 反馈与满意度", "最终结果和满意度；仍有异议的记录并升级，落实升级决定并答复学员（公开字段 upgrade_reply）",
+        ("二7 反馈与满意度", "最终结果和满意度；仍有异议（或不满意）的记录并升级，落实升级决定并答复学员（公开字段 upgrade_reply）",
          ["feedback", "gw_objection", "upgrade", "carry_out"]),
-        ("一3 及时响应", "受理后一个工作日内初步回应并告知处理时限（公开字段 first_response）；处理时限自受理起计算",
+        ("一3 及时响应", "受理后一个工作日内初步回应（公开字段 first_response）；告知的处理时限由系统按工作日历自受理起 "
+         "reply_days 个工作日算出（只读字段 handling_due，也是公开字段），与调查期限相同，不能填写",
          ["respond", "investigate"]),
         ("二8 归档与复盘", "全部材料归档", ["archive"]),
         ("一 原则：保密", "被投诉人（accused_user）看不到本案件；任务只分派给处理人", ["p4_trainee_complaint"]),

@@ -4,9 +4,14 @@ from __future__ import annotations
 from tools.bpmn_builder import Definitions, F, Process
 
 APPLICANT, OWNER, HEAD, ADMIN = "lane_applicant", "lane_owner", "lane_head", "lane_admin"
-# The owner follows from the group's kind (群成员管理), never from what the requester types; the groups
-# holding each kind's owners are parameters. Nobody reviews a request they filed (task excludeUsers).
-_OWNER = ("(owner_group_teachers if group_kind == 'teachers' else owner_group_class_parents "
+# The owner follows from the group's kind (群成员管理), never from a name the requester types: a work
+# group's owners are the subject and grade leaders, an administrative group's the administrative staff
+# (groups named by parameters); a class parents' group's owner is the head teacher of that class only,
+# the members of the user group named after the class, e.g. 初二3班 + 班主任 = 初二3班班主任 (an
+# administrator puts each head teacher in their class's group: no programmer, no file edit). Reviews are
+# open to the group administrators too (加入群聊: 群主或管理员), so a class nobody heads yet, or an owner's
+# own request, still has someone to decide it. Nobody reviews a request they filed (task excludeUsers).
+_OWNER = ("(owner_group_teachers if group_kind == 'teachers' else class_name.strip() + head_teacher_group_suffix "
           "if group_kind == 'class_parents' else owner_group_administration)")
 NOT_SELF = {"excludeUsers": "${initiator}"}
 BY_OWNER = {"candidateGroups": "${" + _OWNER + "}"}
@@ -16,7 +21,7 @@ p = Process(
     "p5_group_request", "沟通群管理事项",
     lanes=[(APPLICANT, "申请人"), (OWNER, "群主"), (HEAD, "部门负责人"), (ADMIN, "群管理员")],
     properties={"casePrefix": "QZ", "param.retention_years": "3",
-                "param.owner_group_teachers": "学科组长,年级组长", "param.owner_group_class_parents": "班主任",
+                "param.owner_group_teachers": "学科组长,年级组长", "param.head_teacher_group_suffix": "班主任",
                 "param.owner_group_administration": "行政人员"},
     doc="教师工作群（群主：学科组长或年级组长）、班级家长群（群主：班主任）、行政办公群（群主：行政人员）的"
         "入群、退群、群公告审核和违规处理；群记录至少保存 retention_years 年，涉及纠纷的长期保存。",
@@ -28,6 +33,8 @@ p.start("start", "提出事项", APPLICANT, 0, form=[
     F("group_name", "群名称", required=True, maxlength=128),
     F("group_kind", "群类别", "enum", required=True,
       values=[("teachers", "教师工作群"), ("class_parents", "班级家长群"), ("administration", "行政办公群")]),
+    F("class_name", "班级（班级家长群必填，写法同班主任用户组，如 初二3班）", maxlength=64,
+      properties={"requiredWhen": "group_kind=class_parents"}),
     F("title", "摘要", required=True, maxlength=200),
     F("applicant_details", "申请人信息（姓名、身份、联系方式）", maxlength=500),
     F("reason", "理由或说明", maxlength=2000),
@@ -42,7 +49,7 @@ p.task("join_add", "添加入群并告知群规", ADMIN, 4, form=[
     F("rules_told", "已告知群规和注意事项", "boolean", required=True)])
 p.end("end_joined", "已入群", ADMIN, 5)
 # leaving
-p.task("leave_review", "审核退群申请", OWNER, 2, row=1, **BY_OWNER, props=NOT_SELF, form=[
+p.task("leave_review", "审核退群申请", OWNER, 2, row=1, **OWNER_OR_ADMIN, props=NOT_SELF, form=[
     F("approved", "同意退群", "boolean", required=True), F("review_note", "审核意见", maxlength=500)])
 p.xor("gw_leave", "同意？", OWNER, 3, row=1)
 p.end("end_leave_refused", "未同意退群", OWNER, 4, row=1)
@@ -55,7 +62,7 @@ p.task("draft", "起草公告", APPLICANT, 7, row=1, assignee="${initiator}", fo
     F("announcement", "公告内容", required=True, maxlength=4000),
     F("school_notice", "学校通知（由相关部门负责人审核）", "boolean", required=True)])
 p.xor("gw_notice", "学校通知？", APPLICANT, 8, row=1)
-p.task("owner_review", "群主审核公告", OWNER, 9, row=2, **BY_OWNER, props=NOT_SELF, form=[
+p.task("owner_review", "群主审核公告", OWNER, 9, row=2, **OWNER_OR_ADMIN, props=NOT_SELF, form=[
     F("approved", "审核通过", "boolean", required=True), F("review_note", "修改意见", maxlength=1000)])
 p.task("head_review", "部门负责人审核通知", HEAD, 9, props=NOT_SELF, form=[
     F("approved", "审核通过", "boolean", required=True), F("review_note", "修改意见", maxlength=1000)])
@@ -134,8 +141,11 @@ p.chain("retention_over", "purge", "end")
 DEFINITIONS = Definitions(
     "p5_communication_groups", "p5_communication_groups.bpmn", "学校沟通群管理制度", [p],
     clauses=[
-        ("群成员管理：群主", "群主由群类别决定（参数 owner_group_*：教师工作群→学科组长或年级组长，"
-         "班级家长群→班主任，行政办公群→行政人员），不由申请人填写；提出事项的人不能审核自己的事项（excludeUsers=${initiator}）",
+        ("群成员管理：群主", "群主由群类别决定，不由申请人填写：教师工作群→学科组长或年级组长（参数 "
+         "owner_group_teachers），行政办公群→行政人员（owner_group_administration），班级家长群→该班的班主任："
+         "用户组「班级名称+班主任」（参数 head_teacher_group_suffix，如 初二3班班主任；管理员把班主任加入本班的组即可），"
+         "其他班的班主任看不到；审核也对群管理员开放，没有班主任组的班级或群主本人的申请仍有人处理；"
+         "提出事项的人不能审核自己的事项（excludeUsers=${initiator}）",
          ["start", "join_review", "leave_review", "owner_review"]),
         ("群成员退出与加入 2 加入群聊", "提供信息，群主或管理员同意，添加并告知群规",
          ["join_review", "gw_join", "join_add", "end_join_refused"]),
