@@ -121,9 +121,12 @@ def test_announcement_expiry_asks_the_owner_to_revoke_or_update(p5):
 
 
 def test_first_minor_violation_is_a_warning_kept_long_term_on_dispute(p5):
+    """P5 违规处理 1 警告: a first, minor offence (counted 1 by the engine) gets a warning."""
     h = p5.h
-    iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "violation"})
-    h.do("admin", "核实违规情况", {"offender": "某家长", "offence_count": 1, "serious": False})
+    iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "violation", "offender": "某家长"})
+    p5.only("核实违规情况", sees=["admin"], blind=["bzr"])
+    assert p5.data(iid)["offence_count"] == 1
+    h.do("admin", "核实违规情况", {"confirmed": True, "serious": False})
     p5.only("警告并提醒遵守群规", sees=["admin"], blind=["bzr"])
     h.do("admin", "警告并提醒遵守群规", {"warning": "请勿发广告"})
     h.do("admin", "群记录归档", {"records_kept": "聊天记录", "dispute_related": True})
@@ -131,9 +134,18 @@ def test_first_minor_violation_is_a_warning_kept_long_term_on_dispute(p5):
 
 
 def test_repeated_violation_removes_and_records_expire_after_the_retention_years(p5):
+    """P5 违规处理 2 移出群聊 and 群记录管理 2: the second report about the same member of the same group is
+    counted 2 from the first case's record, so the member is removed; records go after retention_years."""
     h = p5.h
-    iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "violation"})
-    h.do("admin", "核实违规情况", {"offender": "某家长", "offence_count": 2, "serious": False})
+    first = h.start("p5_group_request", "bzr", {**BASE, "request_type": "violation", "offender": "某家长"})
+    h.do("admin", "核实违规情况", {"confirmed": True, "serious": False})
+    h.do("admin", "警告并提醒遵守群规", {"warning": "请勿发广告"})
+    h.do("admin", "群记录归档", {"records_kept": "聊天记录", "dispute_related": True})
+    iid = h.start("p5_group_request", "bzr", {**BASE, "request_type": "violation", "offender": "某家长"})
+    assert p5.data(iid)["offence_count"] == 2
+    assert p5.data(iid)["offence_count_cases"] == h.show(first)["case_number"]
+    h.do("admin", "核实违规情况", {"confirmed": True, "serious": False})
+    assert "警告并提醒遵守群规" not in h.task_names("admin")
     h.do("admin", "移出群聊", {"removed": True})
     h.do("admin", "群记录归档", {"records_kept": "聊天记录", "dispute_related": False})
     assert h.advance(days=365 * 3 - 2).fired == 0
@@ -141,6 +153,38 @@ def test_repeated_violation_removes_and_records_expire_after_the_retention_years
     p5.only("清理过期记录", sees=["admin"], blind=["bzr"])
     h.do("admin", "清理过期记录", {"purged": True})
     assert h.show(iid)["status"] == "completed"
+
+
+def test_offence_count_is_computed_and_a_typed_number_cannot_lower_it(p5):
+    """P5 违规处理: 第几次违规 is counted from the earlier violation reports about the same member of the
+    same group (spelling variants of spaces and full-width brackets are one member and one group); a number
+    typed at the start is refused and one typed into the check is ignored, so a repeat offender is removed,
+    not warned. Another member, another group, or a report found untrue does not count."""
+    h = p5.h
+    group = {**BASE, "request_type": "violation"}
+    with pytest.raises(InvalidInput, match="offender"):
+        h.start("p5_group_request", "bzr", group)  # a violation report names who
+    with pytest.raises(InvalidInput, match="offence_count"):
+        h.start("p5_group_request", "bzr", {**group, "offender": "王某", "offence_count": 1})
+    h.start("p5_group_request", "bzr", {**group, "offender": "王某"})
+    untrue = h.start("p5_group_request", "parent", {**group, "offender": "王某"})  # a made-up second report
+    task = next(t for t in h.tasks("admin") if t["instance_id"] == untrue)
+    h.complete(task["id"], "admin", {"confirmed": False, "serious": False})
+    assert p5.data(untrue)["offence_count"] == 2  # counted while open ...
+    h.do("admin", "群记录归档", {"records_kept": "报告及核实记录", "dispute_related": True})
+    assert h.show(untrue)["status"] == "completed"  # ... found untrue: no warning, no removal
+    other_member = h.start("p5_group_request", "bzr", {**group, "offender": "李某"})
+    other_group = h.start("p5_group_request", "bzr4", {**group, "group_name": "初二(4)班家长群",
+                                                        "class_name": "初二4班", "offender": "王某"})
+    assert p5.data(other_member)["offence_count"] == 1
+    assert p5.data(other_group)["offence_count"] == 1
+    iid = h.start("p5_group_request", "bzr2", {**group, "group_name": "初二（3）班 家长群", "offender": " 王 某"})
+    assert p5.data(iid)["offence_count"] == 2
+    task = next(t for t in h.tasks("admin") if t["instance_id"] == iid and t["name"] == "核实违规情况")
+    h.complete(task["id"], "admin", {"offence_count": 1, "confirmed": True, "serious": False})  # typed: ignored
+    assert p5.data(iid)["offence_count"] == 2
+    assert any(t["instance_id"] == iid and t["name"] == "移出群聊" for t in h.tasks("admin"))
+    assert not any(t["instance_id"] == iid and t["name"] == "警告并提醒遵守群规" for t in h.tasks("admin"))
 
 
 def test_class_routing_needs_the_class_and_a_head_teacher_alone_goes_to_the_administrators(p5):

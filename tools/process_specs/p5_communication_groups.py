@@ -23,7 +23,11 @@ p = Process(
     lanes=[(APPLICANT, "申请人"), (OWNER, "群主"), (HEAD, "部门负责人"), (ADMIN, "群管理员")],
     properties={"casePrefix": "QZ", "param.retention_years": "3",
                 "param.work_group_leader_suffix": "组长", "param.head_teacher_group_suffix": "班主任",
-                "param.owner_group_administration": "行政人员"},
+                "param.owner_group_administration": "行政人员",
+                # 违规处理: which offence this is, counted by the engine from earlier violation reports about
+                # the same member of the same group (engine/cases/earlier_cases.py), never typed
+                "earlierCount": "offence_count", "earlierMatch": "offender,group_name",
+                "earlierWhen": "request_type=violation", "earlierUnless": "confirmed=false"},
     doc="教师工作群（群主：学科组长或年级组长）、班级家长群（群主：班主任）、行政办公群（群主：行政人员）的"
         "入群、退群、群公告审核和违规处理；群记录至少保存 retention_years 年，涉及纠纷的长期保存。",
 )
@@ -41,6 +45,7 @@ p.start("start", "提出事项", APPLICANT, 0, form=[
     F("title", "摘要", required=True, maxlength=200),
     F("applicant_details", "申请人信息（姓名、身份、联系方式）", maxlength=500),
     F("reason", "理由或说明", maxlength=2000),
+    F("offender", "违规成员（报告违规必填）", maxlength=64, properties={"requiredWhen": "request_type=violation"}),
 ])
 p.xor("gw_type", "事项类别？", APPLICANT, 1)
 # joining
@@ -87,10 +92,12 @@ p.xor("gw_update", "更新？", OWNER, 16, row=2)
 p.end("end_revoked", "已撤销", OWNER, 17, row=2)
 # violations and record retention
 p.task("violation", "核实违规情况", ADMIN, 2, row=2, form=[
-    F("offender", "违规成员", required=True, maxlength=64),
-    F("offence_count", "第几次违规", "long", required=True, min=1),
+    F("offender", "违规成员", readonly=True),
+    F("offence_count", "第几次违规（按本群以往违规报告计算）", "long", readonly=True),
+    F("offence_count_cases", "以往违规案件", readonly=True),
+    F("confirmed", "经核实属实（不属实的不计入违规次数）", "boolean", required=True),
     F("serious", "情节严重", "boolean", required=True)])
-p.xor("gw_first", "首次且不严重？", ADMIN, 3, row=2)
+p.xor("gw_first", "核实结果？", ADMIN, 3, row=2)
 p.task("warn", "警告并提醒遵守群规", ADMIN, 4, row=3, form=[
     F("warning", "警告内容", required=True, maxlength=500)])
 p.task("remove", "移出群聊", ADMIN, 4, row=2, form=[F("removed", "已移出", "boolean", required=True)])
@@ -132,6 +139,7 @@ p.flow("expired_action", "m_outdated")
 p.flow("gw_update", "m_draft", "更新", "${outdated_action == 'update'}")
 p.flow("gw_update", "end_revoked", "撤销", default=True)
 p.chain("violation", "gw_first")
+p.flow("gw_first", "m_archive", "不属实", "${!confirmed}", via="above")
 p.flow("gw_first", "warn", "警告", "${offence_count == 1 && !serious}")
 p.flow("gw_first", "remove", "移出", default=True)
 p.flow("warn", "m_archive")
@@ -158,7 +166,9 @@ DEFINITIONS = Definitions(
         ("信息发布管理、群公告管理", "起草，群主审核（学校通知由相关部门负责人审核），发布；过时的撤销或更新",
          ["draft", "gw_notice", "owner_review", "head_review", "gw_approved", "publish", "current", "expired",
           "expired_action", "gw_update"]),
-        ("违规处理", "首次违规警告；多次或情节严重移出群聊", ["violation", "gw_first", "warn", "remove"]),
+        ("违规处理", "首次违规警告；多次或情节严重移出群聊。第几次违规由引擎按同一群同一成员以往的违规报告计算"
+         "（流程属性 earlierCount/earlierMatch，核实不属实的报告不计：earlierUnless），只读显示，填写的数字不能改小它",
+         ["start", "violation", "gw_first", "warn", "remove"]),
         ("群记录管理 2 保存期限", "至少保存 retention_years 年（默认 3），涉及重要事项或纠纷的长期保存",
          ["archive", "gw_dispute", "end_long_term", "retention_over", "purge"]),
     ],
