@@ -66,7 +66,8 @@ latest answer too: it clears what an earlier round of a loop wrote there.
 `next`): `0 0 17 L * ?` with `previous` is "the last working day of each month", `0 0 9 ? * MON` with
 `next` "the first working day of each week", on the school calendar. A report procedure
 (`statistics` property) starts with counts the engine computed from the case records, shown read-only
-on its form (README, "Procedure files").
+on its form (README, "Procedure files"); P5's offence count (第几次违规) is likewise computed from the
+earlier violation reports about the same member of the same group (`earlierCount` property), read-only.
 
 **Every flow is walked.** `tests/processes/test_zz_flow_coverage.py` fails when a sequence flow of a
 shipped file is walked by no test of `tests/processes` (the flows taken are read from the cases' task
