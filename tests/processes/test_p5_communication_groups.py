@@ -237,3 +237,12 @@ def test_announcement_of_a_class_nobody_heads_is_published_and_retired_by_an_adm
     p5.only("处理到期公告", sees=["admin"], blind=["bzr", "parent"])
     h.do("admin", "处理到期公告", {"outdated_action": "revoke"})
     assert h.show(iid)["status"] == "completed"
+
+
+def test_a_comma_in_the_typed_work_group_cannot_add_a_group_of_the_requesters_choosing(p5):
+    """P5 群成员管理: the owner group is built from a typed name; a comma in it does not split it into two
+    groups, so "数学学科组,行政人员" reaches neither the maths leader nor the administrative staff."""
+    h = p5.h
+    h.start("p5_group_request", "teacher", {**BASE, "group_kind": "teachers", "class_name": None,
+                                            "work_group": "初二年级组组长,行政人员", "request_type": "join"})
+    p5.only("审核入群申请", sees=["admin"], blind=["xingzheng", "nianji", "zuzhang", "teacher"])

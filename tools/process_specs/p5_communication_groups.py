@@ -16,7 +16,9 @@ _OWNER = ("(work_group.strip() + work_group_leader_suffix if group_kind == 'teac
           "else class_name.strip() + head_teacher_group_suffix if group_kind == 'class_parents' "
           "else owner_group_administration)")
 NOT_SELF = {"excludeUsers": "${initiator}"}
-OWNER_OR_ADMIN = {"candidateGroups": "${" + _OWNER + " + ',群管理员'}"}
+# A list, not a comma-separated string: a typed name with a comma in it ("数学学科组,行政人员") stays one
+# (non-existent) group name instead of adding a group of the requester's choosing.
+OWNER_OR_ADMIN = {"candidateGroups": "${[" + _OWNER + ", '群管理员']}"}
 
 p = Process(
     "p5_group_request", "沟通群管理事项",
