@@ -19,7 +19,7 @@ KEY = "p1_archive_access"
 # English that may stay: ids and expressions the file itself holds, units of the BPMN standard.
 ALLOWED = re.compile(r"^(?:[\w.:-]*_[\w.:-]*|[\w]+\(.*\)|\$\{.*\}|#\{.*\}|BPMN|ID|Camunda|Java|ISO|EL|FEEL|"
                      r"Python|URL|JSON|XML|ms|P\d+\w*|true|false|[A-Z]\d*)$")
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")  # a form field's or a variable's id, from the file
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$|^[a-z0-9]+$")  # an id: a form field's (from the file), a simulated case's
 # Hard-coded in a library and only a tooltip: the bpmn.io logo's, and element templates' "Select"
 # button (whose visible word, 选择, is translated).
 LEFT_IN_ENGLISH = {"Powered by bpmn.io", "Select a template"}
@@ -40,8 +40,8 @@ def open_all_groups(page) -> None:
 def english_on(page, *, element_id: str | None) -> set[str]:
     """The English phrases the modeler shows (text and tooltips), on the element selected."""
     if element_id:
-        # The middle of a flow's line, or a shape's label-free corner: a lane's hit area covers the
-        # centre of what lies in it, and a flow's bounding box need not touch the flow.
+        # The middle of a flow's line (its bounding box need not touch it), a lane's name strip, a
+        # shape's centre (a corner can lie under the simulation toggle).
         x, y = page.evaluate("""id => {
             const g = document.querySelector(`g.djs-element[data-element-id="${id}"]`);
             const hit = g.querySelector('.djs-hit');
@@ -49,9 +49,12 @@ def english_on(page, *, element_id: str | None) -> set[str]:
             let p;
             if (hit.getTotalLength && g.classList.contains('djs-connection')) {
                 p = hit.getPointAtLength(hit.getTotalLength() / 2);
+            } else if (/^(lane|pool)_/.test(id)) {
+                const b = hit.getBBox();
+                p = { x: b.x + 6, y: b.y + 6 };  // the name strip: the lane's middle holds tasks
             } else {
                 const b = hit.getBBox();
-                p = { x: b.x + 6, y: b.y + 6 };
+                p = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
             }
             return [m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f];
         }""", element_id)
@@ -100,6 +103,13 @@ def test_the_modeler_shows_no_english_in_the_chinese_ui(sign_in):
     expect(page.locator(".bjsl-button")).to_contain_text(re.compile("没有问题|个错误"))
     page.locator(".bts-toggle-mode").click()
     expect(page.locator(".bts-toggle-mode")).to_have_text("流程模拟")
+    expect(page.locator(".bts-palette")).to_be_visible()
+    # Play a case: the start event's trigger, then the log the simulation keeps.
+    page.locator(".djs-overlay-bts-context-menu .bts-context-pad[title='触发事件']").first.click()
+    expect(page.locator(".bts-notifications")).to_contain_text("继续模拟")
+    page.locator(".bts-palette button[title='显示/隐藏模拟记录']").click()
+    expect(page.locator(".bts-log .bts-header")).to_contain_text("模拟记录")
+    expect(page.locator(".bts-log .bts-content")).to_contain_text("流程开始")
     seen["simulation"] = english_on(page, element_id=None)
     shot(page, "modeler-zh-simulation")
     assert {k: v for k, v in seen.items() if v} == {}

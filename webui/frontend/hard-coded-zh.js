@@ -10,6 +10,7 @@
 // rewrite these on each toggle and render them late. A text the table lacks stays as written.
 const PATTERNS = [
   [ /^Set animation speed = (.*)$/, (t, m) => t('Set animation speed = {speed}', { speed: t(m[1]) }) ],
+  [ /^Focus process instance (.*)$/, (t, m) => t('Focus process instance {id}', { id: m[1] }) ],
   [ /^List contains (\d+) items?$/, (t, m) => t(m[0].replace(m[1], '{numOfItems}'), { numOfItems: m[1] }) ]
 ];
 // The elements whose own text the token simulation writes: the toggle, the log's header and empty line.
