@@ -87,6 +87,22 @@ def test_overdue_and_due_soon_marks_follow_the_school_calendar(client, staff, ha
     assert _count(html, "overdue") == 1 and _count(html, "all") == 4
 
 
+def test_due_times_are_shown_in_the_school_time_zone_in_force(client, staff, harness, clock):
+    harness.deploy("deadlines.bpmn")
+    staff("ma", "office")
+    harness.start("deadlines", "ma")
+    sign_in(client, "ma")
+    soon = re.compile(r'>Soon</a>.*?data-label="[^"]+">([0-9-]+ [0-9:]+)', flags=re.S)
+    assert soon.search(client.get("/tasks/").get_data(as_text=True)).group(1) == "2026-10-01 09:00"
+    with harness.Session.begin() as s:
+        from engine.people.settings_changes import set_setting
+        set_setting(s, "time_zone", "Europe/London", clock=clock)
+    # the same moment (01:00 UTC), now read on a London clock; the htmx refresh shows it the same way
+    assert soon.search(client.get("/tasks/").get_data(as_text=True)).group(1) == "2026-10-01 02:00"
+    fragment = client.get("/tasks/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert soon.search(fragment).group(1) == "2026-10-01 02:00"
+
+
 def test_sort_by_priority_and_keyset_pages(client, staff, harness, app):
     from webui.tasks import routes
 
