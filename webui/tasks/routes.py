@@ -20,6 +20,7 @@ from engine.views.visibility import may_see_case
 from ..db import get_session
 from ..forms import engine_data, posted_values, say
 from ..i18n import school_times
+from ..people import remember
 from . import bp
 
 PAGE_SIZE = 50
@@ -49,6 +50,7 @@ def index() -> Response | str:
         page = inbox.inbox_page(session, current_user.name, _now(), view=view, procedure=procedure,
                                 case_number=number, sort=sort, limit=PAGE_SIZE, times=times)
         error = _("That page link is no longer valid; showing the first page.")
+    remember(session, {t.assignee for t in page.rows if not t.own and t.assignee})  # "covering …" badges
     filters = {"view": view, "sort": sort, "procedure": procedure or "", "q": number or ""}
     context = {"page": page, "filters": filters, "error": error, "after": args.get("after") or "",
                "task_href": _task_href_prefix()}
