@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.http_e2e --quick    # 20 cases per setup, a smoke run
     .venv/bin/python -m bench.http_e2e --sqlite-only   # waitress on SQLite only
     .venv/bin/python -m bench.http_e2e --json PATH
+    .venv/bin/python -m bench.http_e2e --profile        # where the server's time goes, in-process
 
 The shape is the one SpiffArena was measured on (shared/reference/spiff-arena.md: 5.6 cases/s end to
 end with SQLite): start a case, then three user tasks, each found in the caller's task list and
@@ -114,7 +115,29 @@ class Client:
             self.call("complete", "POST", f"/api/v1/tasks/{task['id']}/complete", {"data": DATA})
 
 
-def drive(port: int, secrets: list[str], cases: int) -> dict[str, Any]:
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of the server process and its children (gunicorn's workers), or None
+    where /proc is missing. On a shared machine this, not the wall clock, is what a case costs."""
+    try:
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    text = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                fields = text.rsplit(")", 1)[1].split()
+                stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, ticks
+    except OSError:
+        return None
+    family, ticks = {pid}, 0
+    for _ in range(3):  # the server, its workers, their children
+        family |= {p for p, (ppid, _) in stats.items() if ppid in family}
+    ticks = sum(stats[p][1] for p in family if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def drive(port: int, secrets: list[str], cases: int, pid: int | None = None) -> dict[str, Any]:
     times: dict[str, list[float]] = {}
     per_thread = [cases // len(secrets) + (1 if i < cases % len(secrets) else 0) for i in range(len(secrets))]
     errors: list[BaseException] = []
@@ -135,18 +158,21 @@ def drive(port: int, secrets: list[str], cases: int) -> dict[str, Any]:
 
     lock = threading.Lock()
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(secrets))]
+    cpu0 = server_cpu_seconds(pid) if pid else None
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
+    cpu1 = server_cpu_seconds(pid) if pid else None
     if errors:
         raise errors[0]
     return {
         "cases": cases,
         "seconds": elapsed,
         "cases_per_s": cases / elapsed,
+        "server_cpu_ms_per_case": (cpu1 - cpu0) / cases * 1000 if cpu0 is not None and cpu1 else None,
         "calls": {
             k: {
                 "n": len(v),
@@ -168,7 +194,8 @@ def _api_lookup(s: Any, user: str, case_number: str) -> dict[str, Any]:
 
 def _list_lookup(s: Any, user: str, case_number: str) -> dict[str, Any]:
     """The lookup of the first runs (``schoolflow tasks --json``, filtered here): no counts, no paging."""
-    [task] = [t for t in queries.task_list_json(s, user, SystemClock().now()) if t["case_number"] == case_number]
+    tasks = queries.task_list_json(s, user, SystemClock().now())
+    [task] = [t for t in tasks if t["case_number"] == case_number]
     return task
 
 
@@ -284,14 +311,77 @@ def references(tmp: str, cases: int) -> dict[str, dict[str, Any]]:
     return {lookup: in_process(Database("sqlite", tmp).url, cases, lookup) for lookup in LOOKUPS}
 
 
+class _TestClient(Client):
+    """The same calls through Flask's test client: the app's own work, without sockets or waitress."""
+
+    def __init__(self, client: Any, headers: dict[str, str]):
+        self.client, self.headers = client, headers
+
+    def call(self, kind: str, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body)
+        response = self.client.open(path, method=method, headers=self.headers, data=data)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.data[:200]!r}")
+        return response.json
+
+
+# Where a case's server time goes: (label, how to recognise the function in a cProfile key).
+_PARTS = [
+    ("GET /tasks: engine.views.inbox.inbox_page (page, counts, procedures)", "inbox.py", "inbox_page"),
+    ("GET /tasks: queries.tasks_json (the page's tasks as JSON)", "queries.py", "tasks_json"),
+    ("POST complete: runtime.complete_task", "operations.py", "complete_task"),
+    ("POST start: runtime.start_process", "operations.py", "start_process"),
+    ("API auth: bearer token look-up (and the request's connection)", "auth.py", "caller"),
+    ("request commits", "session.py", "commit"),
+    ("spectree: request validation (pydantic)", "flask_plugin.py", "request_validation"),
+    ("spectree: response validation and JSON", "flask_plugin.py", "validate_response"),
+    ("Flask before_request hooks (CSRF, limiter, sign-in, body checks)", "app.py", "preprocess_request"),
+    ("Flask after_request hooks (security headers, cookie)", "app.py", "process_response"),
+    ("teardown (session close)", "app.py", "do_teardown_appcontext"),
+]
+
+
+def profile(cases: int) -> None:
+    """The API's request path in-process (Flask's test client, no sockets), CPU time by part."""
+    import cProfile
+    import pstats
+
+    from webui import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = Database("sqlite", tmp).url
+        [secret] = prepare(url, 1)
+        client = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url}).test_client()
+        headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+
+        driver = _TestClient(client, headers)
+        for _ in range(5):  # warm: definitions parsed, statements compiled
+            driver.one_case()
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for _ in range(cases):
+            driver.one_case()
+        profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(v[3] for k, v in stats.items() if k[2] == "wsgi_app" and k[0].endswith("flask/app.py"))
+    print(f"CPU per case in the Flask app under cProfile: {total / cases * 1000:.1f} ms (inflated by it)")
+    for label, file, name in _PARTS:
+        spent = sum(v[3] for k, v in stats.items() if k[2] == name and k[0].endswith(file))
+        print(f"  {spent / total * 100:5.1f} %  {label}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="20 cases per setup")
     ap.add_argument("--cases", type=int, help="cases per setup (default 200; --quick 20)")
     ap.add_argument("--sqlite-only", action="store_true", help="only the SQLite setups (a few seconds)")
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    ap.add_argument("--profile", action="store_true", help="only profile the request path in-process")
     args = ap.parse_args(argv)
     cases = args.cases or (20 if args.quick else 200)
+    if args.profile:
+        profile(min(cases, 60))
+        return 0
     setups = [("waitress", "sqlite")]
     if not args.sqlite_only and postgres_reachable():
         setups += [("waitress", "postgresql"), ("gunicorn", "postgresql")]
@@ -305,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
                 secrets = prepare(db.url, clients)
                 proc, port = serve(server, db.url)
                 try:
-                    result = drive(port, secrets, cases)
+                    result = drive(port, secrets, cases, proc.pid)
                 finally:
                     stop(proc)
                     db.drop()
@@ -324,13 +414,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'setup':<34} {'cases/s':>8} {'×ref':>6}  {'start p50/p95':>14} {'list p50/p95':>14} "
-        f"{'complete p50/p95':>17}"
+        f"{'complete p50/p95':>17} {'server CPU ms/case':>19}"
     )
     for r in rows:
+        cpu = r["server_cpu_ms_per_case"]
         print(
             f"{r['server'] + ' ' + r['database'] + ' ' + str(r['clients']) + ' client(s)':<34} "
             f"{r['cases_per_s']:>8.1f} {r['cases_per_s'] / REFERENCE_CASES_PER_S:>5.1f}x  "
-            f"{_cell(r, 'start'):>14} {_cell(r, 'list'):>14} {_cell(r, 'complete'):>17}"
+            f"{_cell(r, 'start'):>14} {_cell(r, 'list'):>14} {_cell(r, 'complete'):>17} "
+            f"{'' if cpu is None else f'{cpu:.1f}':>19}"
         )
     sqlite_one = next(r for r in rows if r["database"] == "sqlite" and r["clients"] == 1)
     ratios = {k: v["cases_per_s"] / sqlite_one["cases_per_s"] for k, v in reference.items()}
@@ -345,6 +437,17 @@ def main(argv: list[str] | None = None) -> int:
         f"HTTP layer: {ratio:.2f}x the same engine calls in-process (target <= {TARGET_HTTP_RATIO}x: "
         f"{'MET' if ratio <= TARGET_HTTP_RATIO else 'NOT MET'})"
     )
+    if sqlite_one["server_cpu_ms_per_case"]:
+        # CPU time, robust to a shared machine: the server's CPU per case against the engine's own.
+        for lookup in LOOKUPS:
+            runs = reference[lookup]["runs"]
+            engine_ms = statistics.mean([r["cpu_seconds"] / r["cases"] for r in runs]) * 1000
+            reference[lookup]["cpu_ms_per_case"] = engine_ms
+            print(
+                f"CPU per case: server (SQLite, 1 client) {sqlite_one['server_cpu_ms_per_case']:.1f} ms, "
+                f"engine in-process ({lookup} lookup) {engine_ms:.1f} ms: "
+                f"{sqlite_one['server_cpu_ms_per_case'] / engine_ms:.2f}x"
+            )
     best = max(r["cases_per_s"] for r in rows if r["database"] == "sqlite")
     print(
         f"SpiffArena reference {REFERENCE_CASES_PER_S} cases/s; schoolflow SQLite one process "

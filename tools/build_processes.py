@@ -66,7 +66,8 @@ latest answer too: it clears what an earlier round of a loop wrote there.
 `next`): `0 0 17 L * ?` with `previous` is "the last working day of each month", `0 0 9 ? * MON` with
 `next` "the first working day of each week", on the school calendar. A report procedure
 (`statistics` property) starts with counts the engine computed from the case records, shown read-only
-on its form (README, "Procedure files").
+on its form (README, "Procedure files"); P5's offence count (第几次违规) is likewise computed from the
+earlier violation reports about the same member of the same group (`earlierCount` property), read-only.
 
 **Every flow is walked.** `tests/processes/test_zz_flow_coverage.py` fails when a sequence flow of a
 shipped file is walked by no test of `tests/processes` (the flows taken are read from the cases' task
@@ -76,11 +77,14 @@ trees after each test).
 task only: `${initiator}` (P5: whoever filed a request never reviews it) or the engine-kept `done_by`
 (who completed each task: P4's approvals exclude `${done_by.get('negotiate', done_by.get('plan'))}`,
 P2's extension approval excludes whoever asked for it). They see no such task and are refused if they
-try; the task waits for someone else. P5 routes a class parents' group's requests to that class's head
-teachers only: the user group named after the class plus `head_teacher_group_suffix` (`初二3班班主任`);
-an administrator puts each head teacher in their class's group (`schoolflow users add NAME --groups
-初二3班班主任`), and the group administrators review too, so a sole owner's own request, or a class
-without such a group, still reaches someone else. A task whose named person or group has no member
+try; the task waits for someone else. P5 routes a group's requests by its kind, to that group's owner
+only: a class parents' group to the user group named after the class plus `head_teacher_group_suffix`
+(`初二3班班主任`), a teachers' work group to the one named after the work group plus
+`work_group_leader_suffix` (`数学学科组组长`), an administrative group to `owner_group_administration`.
+An administrator puts each head teacher and group leader in their group (`schoolflow users add NAME
+--groups 数学学科组组长`). The group administrators are candidates for every owner task too (reviews,
+publishing, the current and expired announcement), so a sole owner's own request, or a group nobody
+leads yet, still reaches someone else. A task whose named person or group has no member
 (a mistyped department or account) is not lost: an administrator reassigns it from the case page or with
 `schoolflow reassign TASK --as ADMIN --to USER`, and where it has a deadline its escalation tells
 management.

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.cases import audit
 from engine.storage import store
 from engine.people.assignment import check_may_claim, check_may_complete, covered_owner, is_excluded
+from engine.cases.earlier_cases import count_earlier
 from engine.cases.records import open_case
 from engine.cases.statistics import DEFAULT_PERIOD, PERIOD_PROPERTY, STATISTICS_PROPERTY, count_cases
 from engine.time.clock import Clock
@@ -95,6 +96,9 @@ def begin_instance(session: Session, definition: store.DefinitionRef, *, starter
     engine_data: dict[str, Any] = {}
     if definition.properties.get(STATISTICS_PROPERTY):  # a report: the counts it shows, kept with the case
         engine_data.update(_report_counts(session, definition.properties, now, school_time))
+    # a repeat count (P5: which offence this is), from earlier cases' records, never from the form
+    engine_data.update(count_earlier(session, definition.process_key, definition.properties, start_data,
+                                     instance.id))
     workflow = new_workflow(definition, script_engine(evaluator, definition), {**start_data, **engine_data})
     advance(workflow)
     if fire_start_timers(workflow):

@@ -112,3 +112,13 @@ def test_a_draft_can_be_deleted_and_garbage_is_refused_not_lost(client, harness,
     assert gone.status_code == 200
     assert client.get("/modeler/draft?key=").status_code == 404
     assert _save(client, "  ", token).status_code == 422
+
+
+def test_a_refused_save_says_why_in_chinese_as_the_upload_page_does(client, harness, staff):
+    _admin(client, harness, staff)
+    token = _meta_token(client, f"/procedures/{KEY}/1/edit")
+    xml = BOX.read_text(encoding="utf-8")
+    bad = re.sub(r'camunda:dueDate="[^"]*"', 'camunda:dueDate="next week"', xml, count=1)
+    assert bad != xml
+    [problem] = _save(client, bad, token).get_json()["problems"]
+    assert problem["message"] == "期限“next week”既不是 ${add_working_days(7)} 这样的表达式，也不是 P7D 这样的 ISO 日期或时长。"

@@ -21,7 +21,7 @@ from engine.errors import DefinitionError, NotFound, Problem
 
 from ..admin import admin_required
 from ..db import get_session
-from ..forms import say
+from ..definition_reasons import reason
 from ..i18n import current_locale
 from . import bp
 from .empty import empty_diagram
@@ -184,5 +184,5 @@ def _next_url(result: DeployResult) -> str | None:
 
 
 def _shown(problems: list[Problem]) -> list[dict[str, Any]]:
-    return [{"file": p.file, "line": p.line, "element_id": p.element_id, "message": say(p.message)}
+    return [{"file": p.file, "line": p.line, "element_id": p.element_id, "message": reason(p)}
             for p in problems]

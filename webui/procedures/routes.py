@@ -27,7 +27,7 @@ from engine.views import procedures as engine_procedures
 from ..admin import admin_required
 from ..db import get_session
 from . import bp
-from .reasons import reason
+from ..definition_reasons import reason
 
 # The engine refuses a file over MAX_BYTES with its size in the reason; a request much larger than that
 # is not read at all (the form around the file needs far less than the margin).

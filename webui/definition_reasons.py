@@ -1,9 +1,11 @@
-"""Why a procedure file was refused, in the reader's language.
+"""Why a procedure file was refused, in the reader's language: the one path for the upload page
+(webui/procedures) and the modeler's refused save (webui/modeler).
 
 The engine writes each reason as one English sentence (``engine.definitions.validate``, ``xml_input``,
-``policy``, ``public``, ``reserved``); the sentences it uses for the common mistakes are matched whole
-here, and anything else (a library's own wording, a detail such as the XML parser's message) is shown as
-the engine gave it. The element id, line and file name stay as the engine found them.
+``policy``, ``public``, ``reserved``, ``deploy``); every sentence it writes is matched whole here
+(tests/webui/test_definition_reasons.py reads the engine's source and fails for one that is not). A detail
+the engine quotes from elsewhere (the XML parser's or the expression checker's message, SpiffWorkflow's
+own wording) stays as given. The element id, line and file name stay as the engine found them.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from engine.definitions.policy import REFUSED_CAMUNDA_ATTRIBUTES, REFUSED_CAMUND
 from engine.definitions.xml_input import DOCTYPE_REFUSED
 from engine.errors import Problem
 
-from ..forms import say
+from .forms import say
 
 # The engine's fixed sentences, by the engine's own constants (a changed sentence falls back to English).
 _FIXED: dict[str, Any] = {
@@ -40,6 +42,14 @@ _FIXED: dict[str, Any] = {
     REFUSED_CAMUNDA_ATTRIBUTES["delegateExpression"]: lambda: _("Java delegates are not run by schoolflow."),
 }
 
+# What a reserved name is (engine.definitions.reserved.reserved_names), for the sentence that refuses it.
+_RESERVED_KIND: dict[str, Any] = {
+    "a constant": lambda: _("a constant"),
+    "a fact of the case": lambda: _("a fact of the case"),
+    "a function expressions call": lambda: _("a function expressions call"),
+    "a parameter of this procedure": lambda: _("a parameter of this procedure"),
+}
+
 _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"the file is (\d+) KB; the limit is (\d+) KB"),
      lambda m: _("The file is %(size)s KB; at most %(limit)s KB is accepted.", size=m[1], limit=m[2])),
@@ -56,6 +66,36 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"script tasks are disabled for this file; .*"),
      lambda m: _("Script tasks are not allowed in a file uploaded here.")),
     (re.compile(r"the timer's (\w+) is empty"), lambda m: _("The timer's %(what)s is empty.", what=m[1])),
+    (re.compile(r"the timer's (\w+) can never be used: (.*)", re.S),
+     lambda m: _("The timer's %(what)s can never be used: %(why)s", what=m[1], why=m[2])),
+    (re.compile(r"the file is empty"), lambda m: _("The file is empty.")),
+    (re.compile(r"script format '(.*)' is not supported; write restricted Python", re.S),
+     lambda m: _("The script format “%(format)s” is not supported: write the script in restricted Python.",
+                 format=m[1])),
+    (re.compile(r"camunda:dueDate can never be used: (.*)", re.S),
+     lambda m: _("The due date can never be used: %(why)s", why=m[1])),
+    (re.compile(r"constraint '(.*)' on field '(.*)' is not supported; use (.*)", re.S),
+     lambda m: _("The check “%(name)s” on the field “%(id)s” is not supported; use %(known)s.",
+                 name=m[1], id=m[2], known=m[3])),
+    (re.compile(r"constraint '(.*)' on field '(.*)' needs a number, not '(.*)'", re.S),
+     lambda m: _("The check “%(name)s” on the field “%(id)s” needs a number, not “%(value)s”.",
+                 name=m[1], id=m[2], value=m[3])),
+    (re.compile(r"constraint '(.*)' on field '(.*)' needs a whole number from 0 to (\d+) .*, not '(.*)'", re.S),
+     lambda m: _("The check “%(name)s” on the field “%(id)s” needs a whole number from 0 to %(max)s (the "
+                 "longest text a field takes), not “%(value)s”.", name=m[1], id=m[2], max=m[3], value=m[4])),
+    (re.compile(r"constraint '(.*)' on field '(.*)' needs a number between .*, not '(.*)'", re.S),
+     lambda m: _("The check “%(name)s” on the field “%(id)s” needs a number between -10^18 and 10^18, not "
+                 "“%(value)s”.", name=m[1], id=m[2], value=m[3])),
+    (re.compile(r"(\w+) can never be evaluated: (.*)", re.S),
+     lambda m: _("The property %(name)s can never be evaluated: %(why)s", name=m[1], why=m[2])),
+    (re.compile(r"(\w+) '(.*)' must give a name or a list of names, not (.*)", re.S),
+     lambda m: _("The property %(name)s “%(value)s” must give a user name or a list of user names, not "
+                 "%(result)s.", name=m[1], value=m[2], result=m[3])),
+    (re.compile(r"(\w+) '(.*)' looks like an expression but is not one; .*", re.S),
+     lambda m: _("The property %(name)s “%(value)s” looks like an expression but is not one; write "
+                 "${name_of_a_field}.", name=m[1], value=m[2])),
+    (re.compile(r"a timer start event cannot be scheduled: (.*)", re.S),
+     lambda m: _("A timer start event cannot be scheduled: %(why)s", why=m[1])),
     (re.compile(r"a flow leaving an exclusive gateway has no condition and is not the default flow"),
      lambda m: _("A flow leaving an exclusive gateway has no condition and is not the default flow.")),
     (re.compile(r"the process has no start event"), lambda m: _("The process has no start event.")),
@@ -78,7 +118,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"form field '(.*)' is named like (.*): a form could then change it; "
                 r"give the field another id", re.S),
      lambda m: _("The form field “%(id)s” is named like %(what)s, so a form could change it: give the field "
-                 "another id.", id=m[1], what=m[2])),
+                 "another id.", id=m[1], what=_RESERVED_KIND.get(m[2], lambda: m[2])())),
     (re.compile(r"publicFields names '(.*)', but no form of this process has a field with that id", re.S),
      lambda m: _("publicFields names “%(id)s”, but no form of this process has a field with that id.",
                  id=m[1])),
