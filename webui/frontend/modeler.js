@@ -29,6 +29,7 @@ import 'bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css';
 import 'bpmn-js-token-simulation/assets/css/bpmn-js-token-simulation.css';
 
 import TemplatePaletteModule from './template-palette.js';
+import HardCodedZhModule from './hard-coded-zh.js';
 
 // bpmn-js-examples i18n: translate(template, replacements) replacing {name} placeholders.
 function translator(table) {
@@ -50,7 +51,7 @@ export function createModeler({ container, propertiesParent, chinese }) {
     TokenSimulationModule,
     TemplatePaletteModule
   ];
-  if (chinese) modules.push(translator(zh));
+  if (chinese) modules.push(translator(zh), HardCodedZhModule);
   return new BpmnModeler({
     container,
     propertiesPanel: { parent: propertiesParent },
