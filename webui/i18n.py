@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 from flask import g, session
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
-from engine.time.school_time import school_time
+from engine.time.school_time import SchoolTime, school_time
 
 from .db import read_session
 
@@ -33,10 +34,24 @@ def select_locale() -> str | None:
 
 def select_timezone() -> str:
     """Times are shown in the school's time zone (engine settings, read with the engine's defaults)."""
+    return _zone().key
+
+
+def school_times(session: Session) -> SchoolTime:
+    """The school's time zone and office-day end, read in ``session`` (a view that needs them anyway);
+    the request's times are then shown in that zone without reading the settings again."""
+    times = school_time(session)
+    g.school_zone = times.tz
+    return times
+
+
+def _zone() -> ZoneInfo:
+    """The school's time zone, read once per request (in a short session of its own unless a view read it)."""
     if "school_zone" not in g:
         with read_session() as s:
-            g.school_zone = school_time(s).tz.key
-    return str(g.school_zone)
+            g.school_zone = school_time(s).tz
+    zone: ZoneInfo = g.school_zone
+    return zone
 
 
 def current_locale() -> str:
@@ -54,4 +69,4 @@ def local_minutes(moment: datetime | None) -> str:
     """A moment in the school's time zone, to the minute: ``2026-09-30 17:30``."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(select_timezone())).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(_zone()).strftime("%Y-%m-%d %H:%M")

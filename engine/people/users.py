@@ -49,6 +49,14 @@ def get_user(session: Session, name: str) -> User:
     return user
 
 
+def display_names(session: Session, names: set[str]) -> dict[str, str | None]:
+    """The display names of those of ``names`` that are users (one statement); unknown names are left out."""
+    if not names:
+        return {}
+    rows = session.execute(sa.select(User.name, User.display_name).where(User.name.in_(sorted(names))))
+    return {name: shown for name, shown in rows}
+
+
 def require_admin(session: Session, actor: str | None, action: str) -> None:
     """Only an administrator may ``action`` (e.g. "deploy procedures"); ``actor`` None is the server's
     operator (the command line without ``--as``), who may.

@@ -22,6 +22,7 @@ from engine.storage import store
 from engine.people.substitution import covered_by
 from engine.storage.models import CandidateKind, Group, TaskState, User, UTCDateTime, user_groups
 from engine.time.school_calendar import load_calendar
+from engine.time.school_time import SchoolTime
 
 VIEWS = ("all", "mine", "queue", "covered", "overdue")
 SORTS = ("due", "priority")
@@ -145,8 +146,9 @@ def _per_procedure(rows: Any) -> dict[str | None, dict[str, int]]:
 
 def inbox_page(session: Session, user: str, now: datetime, *, view: str = "all", procedure: str | None = None,
                case_number: str | None = None, sort: str = "due", cursor: str | None = None,
-               limit: int = 50) -> InboxPage:
-    """One page of ``user``'s open tasks.
+               limit: int = 50, times: SchoolTime | None = None) -> InboxPage:
+    """One page of ``user``'s open tasks. ``times``: the school's time zone and office-day end when the
+    caller has read them already (the web page shows its times in that zone); else read here.
 
     :raises InvalidInput: an unknown view or sort, or a cursor this function did not give out.
     """
@@ -194,7 +196,7 @@ def inbox_page(session: Session, user: str, now: datetime, *, view: str = "all",
 
     more = len(rows) > limit
     rows = rows[:limit]
-    soon_until = load_calendar(session).add_working_days(now, 1) if rows else now
+    soon_until = load_calendar(session, times).add_working_days(now, 1) if rows else now
     out = [InboxRow(r.id, r.case_number, r.instance_id, r.process_key, names.get(r.process_key) or r.process_key,
                     r.name, r.assignee, r.due_at, r.priority,
                     overdue=bool(r.due_at and r.due_at < now),

@@ -220,7 +220,7 @@ def task_json(session: Session, task: Any, now: datetime | None = None, *,
         "form": [f.to_json() for f in fields],
     }
     if any(f.readonly for f in fields):  # shown, not asked: their values come from the task's data
-        data = _task_data(session, definition, task)
+        data = read_task_data(session, definition, task)
         for f, shown in zip(fields, out["form"], strict=True):
             if f.readonly:
                 shown["value"] = data.get(f.id)
@@ -229,7 +229,7 @@ def task_json(session: Session, task: Any, now: datetime | None = None, *,
     return out
 
 
-def _task_data(session: Session, definition: Any, task: Any) -> dict[str, Any]:
+def read_task_data(session: Session, definition: Any, task: Any) -> dict[str, Any]:
     """The data of an open task as its case holds it (read only for forms with read-only fields)."""
     instance = session.get(Instance, task.instance_id)
     if instance is None:

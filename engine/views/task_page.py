@@ -25,7 +25,7 @@ from engine.people.users import get_user
 from engine.storage import store
 from engine.storage.models import Case, HumanTask, Instance, TaskState
 from engine.views.visibility import may_see_case
-from engine.views.queries import task_spec, visible_to
+from engine.views.queries import read_task_data, task_spec, visible_to
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,11 @@ def task_view(session: Session, user: str, task_id: str, now: datetime) -> TaskV
     if is_excluded(actor, task):  # never reached through the list, but a rule read twice is safer
         raise NotFound("no such task")
     view.recorded, view.history, view.values = _case_so_far(session, instance)
+    if task.state == TaskState.OPEN and any(f.readonly for f in fields):
+        # what the engine computed for this task (report counts, P5's offence count, a deadline) is in
+        # the task's data only, never in an answer recorded in the audit log
+        data = read_task_data(session, instance.definition, task)
+        view.values.update({f.id: data[f.id] for f in fields if f.readonly and f.id in data})
     return view
 
 

@@ -87,6 +87,22 @@ def test_overdue_and_due_soon_marks_follow_the_school_calendar(client, staff, ha
     assert _count(html, "overdue") == 1 and _count(html, "all") == 4
 
 
+def test_due_times_are_shown_in_the_school_time_zone_in_force(client, staff, harness, clock):
+    harness.deploy("deadlines.bpmn")
+    staff("ma", "office")
+    harness.start("deadlines", "ma")
+    sign_in(client, "ma")
+    soon = re.compile(r'>Soon</a>.*?data-label="[^"]+">([0-9-]+ [0-9:]+)', flags=re.S)
+    assert soon.search(client.get("/tasks/").get_data(as_text=True)).group(1) == "2026-10-01 09:00"
+    with harness.Session.begin() as s:
+        from engine.people.settings_changes import set_setting
+        set_setting(s, "time_zone", "Europe/London", clock=clock)
+    # the same moment (01:00 UTC), now read on a London clock; the htmx refresh shows it the same way
+    assert soon.search(client.get("/tasks/").get_data(as_text=True)).group(1) == "2026-10-01 02:00"
+    fragment = client.get("/tasks/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert soon.search(fragment).group(1) == "2026-10-01 02:00"
+
+
 def test_sort_by_priority_and_keyset_pages(client, staff, harness, app):
     from webui.tasks import routes
 
@@ -109,3 +125,26 @@ def test_sort_by_priority_and_keyset_pages(client, staff, harness, app):
         assert "该翻页链接已失效" in bad
     finally:
         routes.PAGE_SIZE = old
+
+
+def test_covered_tasks_name_the_colleagues_by_the_names_they_are_known_by(app, client, staff, harness, clock):
+    from engine import runtime
+    from engine.people import substitution, users
+
+    harness.deploy("form.bpmn")
+    staff("ma", "reception")
+    staff("li", "reception")
+    staff("wang", "staff")
+    with harness.Session.begin() as s:
+        users.add_user(s, "ma", clock=clock, display_name="接待室 马老师")
+    harness.start("visit", "ma")
+    harness.start("visit", "ma")
+    first, second = (t["id"] for t in harness.tasks("ma"))
+    with harness.Session.begin() as s:
+        runtime.claim_task(s, first, user="ma", clock=clock)
+        runtime.claim_task(s, second, user="li", clock=clock)  # li has no display name: shown as li
+        for absent in ("ma", "li"):
+            substitution.arrange(s, absent, "wang", clock.now(), clock.now().replace(hour=23), clock=clock)
+    sign_in(client, "wang")
+    html = client.get("/tasks/?view=covered").get_data(as_text=True)
+    assert sorted(re.findall(r'sf-badge-cover">([^<]+)<', html)) == ["代 li", "代 接待室 马老师"]

@@ -206,3 +206,23 @@ def test_a_covering_colleague_completes_the_absent_persons_claimed_task(app, cli
     assert "代 ma" in inbox
     html = wang.get(f"/tasks/{visit}").get_data(as_text=True)
     assert "您代 ma 岗" in html and ">提交</button>" in html
+
+
+def test_the_task_page_shows_what_the_engine_computed_for_the_task(client, harness, staff):
+    """P5 违规处理: the check of a second report about the same member shows 第几次违规 = 2 and the earlier
+    case's number, read-only (computed from the case records, so the page must read the task's data)."""
+    from pathlib import Path
+
+    harness.deploy(Path(__file__).resolve().parents[2] / "processes" / "p5_communication_groups.bpmn")
+    staff("bzr", "申请人")
+    staff("qun", "群管理员")
+    report = {"request_type": "violation", "group_name": "初二(3)班家长群", "group_kind": "class_parents",
+              "class_name": "初二3班", "title": "发广告", "offender": "王某"}
+    first = harness.start("p5_group_request", "bzr", report)
+    harness.start("p5_group_request", "bzr", report)
+    task = [t for t in harness.tasks("qun") if t["instance_id"] != first][0]
+    sign_in(client, "qun")
+    html = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert '<p class="sf-readonly" id="f-offence_count">2</p>' in html
+    assert f'<p class="sf-readonly" id="f-offence_count_cases">{harness.show(first)["case_number"]}</p>' in html
+    assert 'name="offence_count"' not in html

@@ -19,6 +19,8 @@ from engine.views.visibility import may_see_case
 
 from ..db import get_session
 from ..forms import engine_data, posted_values, say
+from ..i18n import school_times
+from ..people import remember
 from . import bp
 
 PAGE_SIZE = 50
@@ -36,21 +38,33 @@ def index() -> Response | str:
     sort = args.get("sort", "due") if args.get("sort") in inbox.SORTS else "due"
     procedure = args.get("procedure") or None
     number = (args.get("q") or "").strip()[:32] or None
+    session = get_session(read_only=True)
+    # The settings are read once: the due-soon mark needs the school's calendar, the page's times its zone.
+    times = school_times(session)
     try:
-        page = inbox.inbox_page(get_session(read_only=True), current_user.name, _now(), view=view,
-                                procedure=procedure, case_number=number, sort=sort,
-                                cursor=args.get("after") or None, limit=PAGE_SIZE)
+        page = inbox.inbox_page(session, current_user.name, _now(), view=view, procedure=procedure,
+                                case_number=number, sort=sort, cursor=args.get("after") or None,
+                                limit=PAGE_SIZE, times=times)
         error = None
     except InvalidInput:
-        page = inbox.inbox_page(get_session(read_only=True), current_user.name, _now(), view=view,
-                                procedure=procedure, case_number=number, sort=sort, limit=PAGE_SIZE)
+        page = inbox.inbox_page(session, current_user.name, _now(), view=view, procedure=procedure,
+                                case_number=number, sort=sort, limit=PAGE_SIZE, times=times)
         error = _("That page link is no longer valid; showing the first page.")
+    remember(session, {t.assignee for t in page.rows if not t.own and t.assignee})  # "covering …" badges
     filters = {"view": view, "sort": sort, "procedure": procedure or "", "q": number or ""}
-    context = {"page": page, "filters": filters, "error": error, "after": args.get("after") or ""}
+    context = {"page": page, "filters": filters, "error": error, "after": args.get("after") or "",
+               "task_href": _task_href_prefix()}
     template = "tasks/_list.html" if request.headers.get("HX-Request") == "true" else "tasks/index.html"
     response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def _task_href_prefix() -> str:
+    """``/tasks/``: each row's links are this and the task's id, one ``url_for`` a page instead of two a row.
+    Task ids are UUIDs (hex digits and hyphens), which ``url_for`` would not have quoted either."""
+    marker = "0"
+    return url_for("tasks.show", task_id=marker)[: -len(marker)]
 
 
 def _view(task_id: str) -> task_page.TaskView:
