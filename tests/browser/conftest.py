@@ -67,7 +67,12 @@ def browser(demo_server: tuple[str, Demo]) -> Iterator[object]:
 @pytest.fixture
 def sign_in(demo_server: tuple[str, Demo], browser: object) -> Iterator[object]:
     """sign_in(user, width=1280) -> a signed-in page in its own browser context."""
-    base, _ = demo_server
+    yield from signing_in(browser, demo_server[0])
+
+
+def signing_in(browser: object, base: str) -> Iterator[object]:
+    """The body of a ``sign_in`` fixture for the server at ``base``: yields the function, then closes
+    every browser context it opened."""
     contexts = []
 
     def _sign_in(user: str, width: int = 1280, height: int = 800) -> object:

@@ -19,7 +19,7 @@ from engine import definitions, runtime
 from engine.people import passwords
 from engine.storage.db import make_engine, make_sessionmaker, upgrade
 from engine.time.clock import FakeClock
-from tests.browser.conftest import CHROMIUM, _need_chromium, shot
+from tests.browser.conftest import CHROMIUM, _need_chromium, shot, signing_in
 from tests.live_server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,24 +76,7 @@ def browser(school) -> Iterator[object]:
 
 @pytest.fixture
 def sign_in(school, browser) -> Iterator[object]:
-    base, _ = school
-    contexts = []
-
-    def _sign_in(user: str, width: int = 1280) -> object:
-        ctx = browser.new_context(base_url=base, viewport={"width": width, "height": 900}, locale="zh-CN")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto("/login")
-        page.fill("#username", user)
-        page.fill("#password", PASSWORD)
-        page.click("form.sf-login button[type=submit]")
-        page.wait_for_load_state()
-        assert "/login" not in page.url
-        return page
-
-    yield _sign_in
-    for ctx in contexts:
-        ctx.close()
+    yield from signing_in(browser, school[0])
 
 
 def test_the_hospital_file_is_swapped_in_with_its_lanes_mapped(school, sign_in):
